@@ -1,0 +1,109 @@
+"""Mints every devkg IRI, so that one identifier always gives one IRI.
+
+IRIs are readable and built from real identifiers (IATI activity and organisation
+identifiers, ISO 3166 codes, UN M49 codes, codelist codes), which makes a reload
+idempotent. Child nodes live under their parent:
+`{base}id/project/CA-3-A034224001/budget/1`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import quote
+
+from rdflib import URIRef
+
+from graph.namespaces import DEFAULT_BASE, SDG
+
+# Characters kept as they are in an IRI path segment; everything else is %-encoded.
+# IATI identifiers may contain "/", ":" and spaces ("XM-DAC-41114-PROJECT-00089/2"),
+# so a segment never keeps "/" (which would make a false child path).
+_SAFE = "-._~!$&'()*+,;=:@"
+
+
+def segment(value: str) -> str:
+    """One IRI path segment from an identifier, reversible and readable."""
+    return quote(value.strip(), safe=_SAFE)
+
+
+def slug(text: str) -> str:
+    """A lowercase ASCII slug for names that have no identifier ("Instituto de Estudios Peruanos")."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "unnamed"
+
+
+class Iris:
+    """IRI factory for one base (`DEVKG_BASE`)."""
+
+    def __init__(self, base: str = DEFAULT_BASE):
+        self.base = base
+        self.id = f"{base}id/"
+        self.vocab = f"{base}def#"
+
+    # --- vocabulary and graphs -------------------------------------------------
+    def term(self, name: str) -> URIRef:
+        return URIRef(self.vocab + name)
+
+    @property
+    def ontology(self) -> URIRef:
+        return URIRef(f"{self.base}def")
+
+    def graph(self, name: str) -> URIRef:
+        """Named graphs: `ontology`, `codelists`, `sdg`, `places`, `inferred`, `validation`."""
+        return URIRef(f"{self.base}graph/{name}")
+
+    def source_graph(self, source_key: str) -> URIRef:
+        return URIRef(f"{self.base}graph/source/{_path(source_key)}")
+
+    @property
+    def dataset(self) -> URIRef:
+        return URIRef(f"{self.base}id/dataset")
+
+    # --- instances ----------------------------------------------------------------
+    def project(self, identifier: str) -> URIRef:
+        return URIRef(f"{self.id}project/{segment(identifier)}")
+
+    def child(self, parent: URIRef, *parts: str | int) -> URIRef:
+        """A node that belongs to its parent (`.../budget/1`, `.../result/2/indicator/1`)."""
+        return URIRef(str(parent) + "".join(f"/{segment(str(p))}" for p in parts))
+
+    def org(self, ref: str | None = None, name: str | None = None) -> URIRef:
+        """An organisation by IATI organisation identifier, else by a slug of its name."""
+        if ref:
+            return URIRef(f"{self.id}org/{segment(ref)}")
+        if not name:
+            raise ValueError("an organisation needs an identifier or a name")
+        return URIRef(f"{self.id}org/{slug(name)}")
+
+    def place(self, key: str) -> URIRef:
+        """Places: ISO 3166 codes (`PE`, `PE-PIU`), `m49-419`, `group-SIDS`, table keys."""
+        return URIRef(f"{self.id}place/{segment(key)}")
+
+    def m49(self, code: str) -> URIRef:
+        return self.place(f"m49-{code.zfill(3)}")
+
+    def scheme(self, codelist: str) -> URIRef:
+        return URIRef(f"{self.id}codelist/{segment(codelist)}")
+
+    def code(self, codelist: str, code: str) -> URIRef:
+        return URIRef(f"{self.id}codelist/{segment(codelist)}/{segment(code)}")
+
+    def publisher_scheme(self, publisher: str, codelist: str) -> URIRef:
+        """A publisher's own codes (IATI vocabulary 99) live under the publisher."""
+        return URIRef(f"{self.org(publisher)}/codelist/{segment(codelist)}")
+
+    def publisher_code(self, publisher: str, codelist: str, code: str) -> URIRef:
+        return URIRef(f"{self.publisher_scheme(publisher, codelist)}/{segment(code)}")
+
+    def source(self, key: str) -> URIRef:
+        return URIRef(f"{self.id}source/{_path(key)}")
+
+    @staticmethod
+    def sdg(code: str) -> URIRef:
+        """UN SDG KOS IRIs: goals `16`, targets `16.6`, indicators `C160601`."""
+        return SDG[code.strip()]
+
+
+def _path(key: str) -> str:
+    return "/".join(segment(part) for part in key.split("/"))
