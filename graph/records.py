@@ -342,6 +342,11 @@ class Project:
     language: str | None = None  # default xml:lang of narratives
     programme: str | None = None  # the funder's programme, e.g. "NGM Americas"
     extra: dict[str, str] = field(default_factory=dict)  # other stated facts: label -> value
+    lines: dict[str, Where] = field(default_factory=dict)  # field name -> where it was written
+
+    def at(self, field_name: str) -> Where:
+        """Where a field was written, falling back to the project itself."""
+        return self.lines.get(field_name) or self.where or Where(self.source.path)
 
     def title(self) -> str:
         return self.titles[0].value if self.titles else self.identifier

@@ -64,7 +64,7 @@ class EmbeddedStore:
     # --- reading ------------------------------------------------------------------
     def query(self, sparql: str, *, union_default_graph: bool = True,
               default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
-              base_iri: str | None = None):
+              base_iri: str | None = None, prefixes: dict[str, str] | None = None):
         """Run a SPARQL query; returns pyoxigraph's QuerySolutions, QueryBoolean or QueryTriples.
 
         With `default_graphs`, the default graph is the merge of exactly those graphs
@@ -78,7 +78,7 @@ class EmbeddedStore:
         if named_graphs is not None:
             kwargs["named_graphs"] = [_node(g) for g in named_graphs]
         try:
-            return self.raw.query(sparql, base_iri=base_iri, **kwargs)
+            return self.raw.query(sparql, base_iri=base_iri, prefixes=prefixes, **kwargs)
         except SyntaxError as e:
             raise QuerySyntaxError(str(e)) from None
         except OSError as e:

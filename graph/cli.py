@@ -1,0 +1,182 @@
+"""The `devkg` command: build, validate, reason, export, serve, query, import-iati.
+
+Data goes to stdout, logs and progress to stderr. Exit codes: 0 ok, 1 validation
+failed (SHACL), 2 bad input or usage. Tracebacks only with `--debug`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from graph.config import Settings
+
+EXIT_OK, EXIT_INVALID, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def _err(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data", type=Path, help="data directory (DEVKG_DATA, default data/)")
+    common.add_argument("--store", type=Path, help="live store link (DEVKG_STORE, default var/store)")
+    common.add_argument("--base", help="IRI base (DEVKG_BASE, default https://w3id.org/devkg/)")
+    common.add_argument("--debug", action="store_true", default=None, help="show tracebacks")
+
+    parser = argparse.ArgumentParser(prog="devkg", description=__doc__.splitlines()[0], parents=[common])
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub.add_parser("build", parents=[common], help="read data/, validate, reason and publish a new store")
+    sub.add_parser("validate", parents=[common], help="check data/ and its SHACL shapes; print every problem")
+    reason = sub.add_parser("reason", parents=[common], help="compare the fast reasoner with owlrl on data/")
+    reason.add_argument("--reasoner", choices=["rules", "owlrl"], default="rules")
+    export = sub.add_parser("export", parents=[common], help="write dumps and a VoID/DCAT description")
+    export.add_argument("dir", type=Path, nargs="?", help="output directory (DEVKG_EXPORTS, default var/dumps)")
+    serve = sub.add_parser("serve", parents=[common], help="serve the SPARQL endpoint and linked data")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    query = sub.add_parser("query", parents=[common], help="run a SPARQL query (text or .rq file)")
+    query.add_argument("query", help="the query, or a path to a .rq file")
+    query.add_argument("--format", choices=["table", "csv", "tsv", "json", "turtle", "ntriples"], default="table")
+    imp = sub.add_parser("import-iati", parents=[common], help="add IATI 2.0x XML files to data/iati/")
+    imp.add_argument("paths", type=Path, nargs="+", help="IATI files or directories")
+    imp.add_argument("--xsd", action="store_true", help="validate against the IATI 2.03 XSD first")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    settings = Settings.from_env(data=args.data, store=args.store, base=args.base, debug=args.debug,
+                                 host=getattr(args, "host", None), port=getattr(args, "port", None))
+    try:
+        return COMMANDS[args.command](args, settings)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as e:  # the one place a traceback may be hidden: show it with --debug
+        if settings.debug:
+            raise
+        from graph.store import StoreError
+
+        _err(f"devkg {args.command}: {e}")
+        return EXIT_BAD_INPUT if isinstance(e, (StoreError, OSError, ValueError)) else 1
+
+
+def cmd_build(args, settings: Settings) -> int:
+    from graph.build import BuildFailed, build
+
+    try:
+        report = build(settings)
+    except BuildFailed as e:
+        for p in e.problems:
+            _err(str(p))
+        _err(f"devkg build: {e}; the previous store (if any) is unchanged")
+        return EXIT_INVALID if e.stage == "validate" else EXIT_BAD_INPUT
+    for w in report.warnings:
+        _err(str(w))
+    _err(report.summary())
+    return EXIT_OK
+
+
+def cmd_validate(args, settings: Settings) -> int:
+    from graph.build import map_projects, read_sources, reference_graphs, shacl_validate
+    from graph.mapping.iris import Iris
+
+    projects, problems = read_sources(settings)
+    for p in problems:
+        print(p)
+    if any(p.severity == "error" for p in problems):
+        return EXIT_BAD_INPUT
+    iris = Iris(settings.base)
+    report = shacl_validate(map_projects(projects, iris), reference_graphs(settings, iris), settings)
+    for finding in report.results:
+        print(finding)
+    _err(f"{len(projects)} projects; {len(report.results)} SHACL finding(s); "
+         f"{'conforms' if report.conforms else 'does not conform'}")
+    return EXIT_OK if report.conforms else EXIT_INVALID
+
+
+def cmd_reason(args, settings: Settings) -> int:
+    """Run one reasoner over data/ in memory and print what it infers, per predicate."""
+    import time
+    from collections import Counter
+
+    from rdflib import Graph
+
+    from graph.build import core_ontology, map_projects, read_sources, reference_graphs
+    from graph.mapping.iris import Iris
+    from graph.reason import materialise, owlrl_closure
+    from graph.store import EmbeddedStore
+    from graph.build import write_graphs
+
+    iris = Iris(settings.base)
+    projects, problems = read_sources(settings)
+    if any(p.severity == "error" for p in problems):
+        for p in problems:
+            _err(str(p))
+        return EXIT_BAD_INPUT
+    graphs = {**reference_graphs(settings, iris), **map_projects(projects, iris)}
+    t0 = time.perf_counter()
+    if args.reasoner == "owlrl":
+        union = Graph()
+        for g in graphs.values():
+            union += g
+        inferred = owlrl_closure(union, core_ontology(settings))
+        counts = Counter(str(p) for _, p, _ in inferred)
+    else:
+        store = EmbeddedStore(None)
+        write_graphs(store, graphs)
+        materialise(store, core_ontology(settings), str(iris.graph("inferred")))
+        counts = Counter(q.predicate.value for q in store.quads(graph=__import__("pyoxigraph").NamedNode(str(iris.graph("inferred")))))
+    for predicate, n in counts.most_common():
+        print(f"{n}\t{predicate}")
+    _err(f"{args.reasoner}: {sum(counts.values())} new triples in {time.perf_counter() - t0:.2f}s")
+    return EXIT_OK
+
+
+def cmd_export(args, settings: Settings) -> int:
+    from graph.export import export
+    from graph.store import open_live
+
+    out = args.dir or settings.exports
+    report = export(open_live(settings.store), out, settings)
+    for f in report.files:
+        print(f"{f.sha256}  {f.size:>12}  {f.name}")
+    _err(f"exported {report.triples} quads to {out} in {report.seconds:.1f}s")
+    return EXIT_OK
+
+
+def cmd_serve(args, settings: Settings) -> int:
+    from graph.serve import serve
+
+    serve(settings)
+    return EXIT_OK
+
+
+def cmd_query(args, settings: Settings) -> int:
+    from graph.querying import print_result, run_query
+
+    text = args.query
+    if text.endswith(".rq") and Path(text).is_file():
+        text = Path(text).read_text(encoding="utf-8")
+    result = run_query(settings, text)
+    print_result(result, args.format, sys.stdout)
+    return EXIT_OK
+
+
+def cmd_import_iati(args, settings: Settings) -> int:
+    from graph.sources.iati import import_iati
+
+    added = import_iati(list(args.paths), settings.data, xsd=args.xsd)
+    for path in added:
+        print(path)
+    _err(f"added {len(added)} IATI file(s) to {settings.data / 'iati'}; run `devkg build` to include them")
+    return EXIT_OK
+
+
+COMMANDS = {"build": cmd_build, "validate": cmd_validate, "reason": cmd_reason, "export": cmd_export,
+            "serve": cmd_serve, "query": cmd_query, "import-iati": cmd_import_iati}
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,465 @@
+"""A `Project` record (curated YAML or IATI XML alike) to triples.
+
+One function per part of a project, each adding to the same graph. Every child
+node gets a readable IRI under its project (`.../budget/1`), so a reload gives
+the same graph. Codes become concepts of the codelist schemes built by
+`graph.mapping.reference`; SDG codes become the UN's own IRIs.
+"""
+
+from __future__ import annotations
+
+from rdflib import RDF, RDFS, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, OWL, PROV, SKOS, XSD
+
+from graph.mapping import terms as t
+from graph.mapping.iris import Iris, slug
+from graph.mapping.organisation import add_organisation, org_iri
+from graph.namespaces import GEO, vocab
+from graph.records import (
+    CodedValue, Indicator, Money, PolicyMarker, Project, Result, Share, Source,
+)
+
+SDG_VOCABULARIES = {"7": "sdgGoal", "8": "sdgTarget", "9": "sdgIndicator"}
+TAG_SDG_VOCABULARIES = {"2": "sdgGoal", "3": "sdgTarget"}
+
+
+class ProjectMapper:
+    """Maps projects into one rdflib graph (one per source, so provenance stays per graph)."""
+
+    def __init__(self, iris: Iris, graph: Graph | None = None, sdg_iri=None):
+        self.iris = iris
+        self.dev = vocab(iris.base)
+        self.g = graph if graph is not None else Graph()
+        # Maps an SDG indicator code ("16.6.1") to the UN KOS IRI; the default keeps the code.
+        self.sdg_iri = sdg_iri or Iris.sdg
+
+    # --- entry points -------------------------------------------------------------
+    def add(self, p: Project) -> URIRef:
+        dev, g = self.dev, self.g
+        s = self.iris.project(p.identifier)
+        g.add((s, RDF.type, dev.Project))
+        g.add((s, dev.identifier, Literal(p.identifier)))
+        g.add((s, RDFS.label, Literal(p.title(), lang=p.titles[0].lang if p.titles and p.titles[0].lang else None)))
+        for title in p.titles:
+            g.add((s, dev.title, t.text(title)))
+        for kind, value in p.other_identifiers:
+            g.add((s, dev.otherIdentifier, Literal(value)))
+            self._fact(s, kind, value)
+        for code, desc in p.descriptions:
+            g.add((s, dev[t.DESCRIPTION_PROPERTY.get(code, "otherDescription")], t.text(desc)))
+        self._code(s, dev.status, "ActivityStatus", p.status)
+        self._dates(s, p)
+        self._organisations(s, p)
+        self._geography(s, p)
+        self._sectors(s, p)
+        self._markers(s, p)
+        self._sdgs(s, p)
+        self._money(s, p)
+        for n, result in enumerate(p.results, 1):
+            self._result(s, n, result)
+        self._contacts(s, p)
+        self._documents(s, p)
+        self._related(s, p)
+        self._classifications(s, p)
+        for label, value in p.extra.items():
+            self._fact(s, label, value)
+        self._provenance(s, p.source)
+        return s
+
+    def add_source(self, source: Source) -> URIRef:
+        return self._provenance(None, source)
+
+    # --- parts --------------------------------------------------------------------
+    def _code(self, s: URIRef, prop: URIRef, codelist: str, code: str | None) -> URIRef | None:
+        if code is None or code == "":
+            return None
+        concept = self.iris.code(codelist, str(code))
+        self.g.add((s, prop, concept))
+        return concept
+
+    def _coded(self, s: URIRef, prop: URIRef, codelist: str, value: CodedValue | None) -> None:
+        concept = self._code(s, prop, codelist, value.code if value else None)
+        if concept is not None and value.name:
+            # Codelists devkg does not ship still get a labelled concept in a scheme.
+            self.g.add((concept, RDF.type, SKOS.Concept))
+            self.g.add((concept, SKOS.notation, Literal(value.code)))
+            self.g.add((concept, SKOS.inScheme, self.iris.scheme(codelist)))
+            self.g.add((concept, SKOS.prefLabel, Literal(value.name, lang="en")))
+
+    def _dates(self, s: URIRef, p: Project) -> None:
+        dev, g = self.dev, self.g
+        by_type = {d.type: d.date for d in p.dates}
+        for d in p.dates:
+            prop = t.DATE_PROPERTY.get(d.type)
+            if prop:
+                edge = d.date.first() if d.type in ("1", "2") else d.date.last()
+                g.add((s, dev[prop], t.xsd_date(edge)))
+        start = by_type.get("2") or by_type.get("1")
+        end = by_type.get("4") or by_type.get("3")
+        if start:
+            g.add((s, dev.startDate, t.xsd_date(start.first())))
+            if start.precision != "day":
+                g.add((s, dev.startDateAsStated, t.stated(start)))
+        if end:
+            g.add((s, dev.endDate, t.xsd_date(end.last())))
+            if end.precision != "day":
+                g.add((s, dev.endDateAsStated, t.stated(end)))
+        if p.last_updated:
+            g.add((s, dev.lastUpdated, t.stated(p.last_updated)))
+
+    def _organisations(self, s: URIRef, p: Project) -> None:
+        dev, g = self.dev, self.g
+        participations = list(p.participations)
+        if p.reporting_org is not None:
+            from graph.records import Participation
+            participations.append(Participation(org=p.reporting_org, role="reporting", where=p.reporting_org.where))
+        for part in participations:
+            org = add_organisation(g, self.iris, part.org)
+            if org is None:
+                continue
+            key = part.org.ref or slug(part.org.names[0].value)
+            node = self.iris.child(s, "participation", t.ROLE_SLUG.get(part.role, part.role), key)
+            g.add((s, dev.participation, node))
+            g.add((node, RDF.type, dev.Participation))
+            g.add((node, dev.organisation, org))
+            g.add((node, dev.role, self.iris.code("OrganisationRole", part.role)))
+            if part.lead:
+                g.add((node, dev.isLead, Literal(True)))
+            if part.activity_id:
+                g.add((node, dev.activityIdentifier, Literal(part.activity_id)))
+            if part.description:
+                g.add((node, dev.roleAsStated, Literal(part.description)))
+            prop = t.ROLE_PROPERTY.get(part.role)
+            if prop:
+                g.add((s, dev[prop], org))
+
+    def _geography(self, s: URIRef, p: Project) -> None:
+        dev, g, iris = self.dev, self.g, self.iris
+        for share in p.recipient_countries:
+            place = iris.place(share.code.upper())
+            g.add((s, dev.recipientCountry, place))
+            self._share(s, "recipient-country", share, place, dev.geographicShare, dev.place)
+        for share in p.recipient_regions:
+            place = self.region_place(share)
+            g.add((s, dev.recipientRegion, place))
+            self._share(s, "recipient-region", share, place, dev.geographicShare, dev.place)
+        for key in p.country_groups:
+            g.add((s, dev.countryGroup, iris.place(key)))
+        for n, loc in enumerate(p.locations, 1):
+            place = iris.place(loc.place) if loc.place else None
+            if place is not None:
+                g.add((s, dev.location, place))
+            if not (loc.names or loc.point or loc.administrative or loc.ref or loc.descriptions):
+                continue
+            node = iris.child(s, "location", n)
+            g.add((s, dev.locationDetail, node))
+            g.add((node, RDF.type, dev.LocationDetail))
+            if place is not None:
+                g.add((node, dev.place, place))
+            if loc.ref:
+                g.add((node, dev.locationReference, Literal(loc.ref)))
+            for name in loc.names:
+                g.add((node, dev.name, t.text(name)))
+                g.add((node, RDFS.label, t.text(name)))
+            for desc in loc.descriptions:
+                g.add((node, dev.description, t.text(desc)))
+            for vocabulary, level, code in loc.administrative:
+                g.add((node, dev.administrativeCode, Literal(f"{vocabulary}:{level or ''}:{code}")))
+            if loc.point:
+                geom = iris.child(node, "geometry")
+                g.add((node, GEO.hasGeometry, geom))
+                g.add((geom, RDF.type, GEO.Geometry))
+                g.add((geom, GEO.asWKT, t.wkt_point(*loc.point)))
+            self._code(node, dev.exactness, "GeographicExactness", loc.exactness)
+            self._code(node, dev.locationClass, "GeographicLocationClass", loc.location_class)
+            self._code(node, dev.featureDesignation, "LocationType", loc.feature_designation)
+
+    def region_place(self, share: Share) -> URIRef:
+        """UN M49 regions (vocabulary 2) and OECD DAC regions (vocabulary 1, the default)."""
+        if share.vocabulary == "2":
+            return self.iris.m49(share.code)
+        if share.vocabulary in (None, "1"):
+            return self.iris.place(f"dac-{share.code}")
+        return self.iris.place(f"region-v{share.vocabulary}-{share.code}")
+
+    def _share(self, s, kind, share: Share, target, link, target_prop) -> URIRef:
+        node = self.iris.child(s, kind, *( [share.vocabulary] if share.vocabulary else []), share.code)
+        self.g.add((s, link, node))
+        self.g.add((node, RDF.type, self.dev.GeographicShare if link == self.dev.geographicShare else self.dev.SectorShare))
+        self.g.add((node, target_prop, target))
+        if share.percentage is not None:
+            self.g.add((node, self.dev.percentage, t.decimal(share.percentage)))
+        return node
+
+    def sector_concept(self, share: Share, publisher: str | None) -> URIRef:
+        v = share.vocabulary or "1"
+        if v == "1":
+            return self.iris.code("Sector", share.code)
+        if v == "2":
+            return self.iris.code("SectorCategory", share.code)
+        if v in SDG_VOCABULARIES:
+            return URIRef(self.sdg_iri(share.code))
+        if v in ("98", "99") and publisher:
+            return self.iris.publisher_code(publisher, "Sector", share.code)
+        return self.iris.code(f"SectorVocabulary-{v}", share.code)
+
+    def _publisher(self, p: Project) -> str | None:
+        if p.reporting_org and p.reporting_org.ref:
+            return p.reporting_org.ref
+        for part in p.participations:
+            if part.role == "1" and part.org.ref:
+                return part.org.ref
+        return None
+
+    def _sectors(self, s: URIRef, p: Project) -> None:
+        dev, g = self.dev, self.g
+        publisher = self._publisher(p)
+        for share in p.sectors:
+            concept = self.sector_concept(share, publisher)
+            g.add((s, dev.sector, concept))
+            node = self._share(s, "sector", share, concept, dev.sectorShare, dev.code)
+            if share.vocabulary:
+                g.add((node, dev.vocabulary, self.iris.code("SectorVocabulary", share.vocabulary)))
+            prop = SDG_VOCABULARIES.get(share.vocabulary or "1")
+            if prop:
+                g.add((s, dev[prop], concept))
+            if share.vocabulary in ("98", "99") and publisher:
+                self._publisher_concept(concept, publisher, "Sector", share.code, share.names)
+
+    def _publisher_concept(self, concept, publisher, codelist, code, names) -> None:
+        g = self.g
+        scheme = self.iris.publisher_scheme(publisher, codelist)
+        g.add((scheme, RDF.type, SKOS.ConceptScheme))
+        g.add((scheme, RDFS.label, Literal(f"{codelist} codes of {publisher}", lang="en")))
+        g.add((scheme, DCTERMS.publisher, self.iris.org(publisher)))
+        g.add((concept, RDF.type, SKOS.Concept))
+        g.add((concept, SKOS.inScheme, scheme))
+        g.add((concept, SKOS.notation, Literal(code)))
+        for name in names:
+            g.add((concept, SKOS.prefLabel, t.text(name)))
+
+    def _markers(self, s: URIRef, p: Project) -> None:
+        dev, g = self.dev, self.g
+        publisher = self._publisher(p)
+        for m in p.policy_markers:
+            if m.vocabulary == "99" and publisher:
+                marker = self.iris.publisher_code(publisher, "PolicyMarker", m.code)
+                self._publisher_concept(marker, publisher, "PolicyMarker", m.code, m.names)
+            else:
+                marker = self.iris.code("PolicyMarker", m.code)
+            node = self.iris.child(s, "policy-marker", m.vocabulary, m.code)
+            g.add((s, dev.policyMarker, node))
+            g.add((node, RDF.type, dev.PolicyMarkerAssignment))
+            g.add((node, dev.marker, marker))
+            self._code(node, dev.significance, "PolicySignificance", m.significance)
+            if m.vocabulary_uri:
+                g.add((node, RDFS.seeAlso, URIRef(m.vocabulary_uri)))
+
+    def _sdgs(self, s: URIRef, p: Project) -> None:
+        dev, g = self.dev, self.g
+        for code in p.sdg_goals:
+            g.add((s, dev.sdgGoal, Iris.sdg(code)))
+        for code in p.sdg_targets:
+            g.add((s, dev.sdgTarget, Iris.sdg(code)))
+        for tag in p.tags:
+            prop = TAG_SDG_VOCABULARIES.get(tag.vocabulary)
+            if prop:
+                g.add((s, dev[prop], Iris.sdg(tag.code)))
+                continue
+            concept = self.iris.code(f"TagVocabulary-{tag.vocabulary}", tag.code)
+            g.add((s, dev.tag, concept))
+            g.add((concept, RDF.type, SKOS.Concept))
+            g.add((concept, SKOS.notation, Literal(tag.code)))
+            for name in tag.names:
+                g.add((concept, SKOS.prefLabel, t.text(name)))
+
+    def money(self, node: URIRef, m: Money) -> URIRef:
+        dev, g = self.dev, self.g
+        g.add((node, RDF.type, dev.MonetaryAmount))
+        g.add((node, dev.value, t.decimal(m.value)))
+        g.add((node, dev.currency, self.iris.code("Currency", m.currency.upper())))
+        if m.value_date:
+            g.add((node, dev.valueDate, t.xsd_date(m.value_date.first())))
+        return node
+
+    def _money(self, s: URIRef, p: Project) -> None:
+        dev, g, iris = self.dev, self.g, self.iris
+        self._code(s, dev.defaultCurrency, "Currency", p.default_currency)
+        if p.total_budget:
+            node = self.money(iris.child(s, "total-budget"), p.total_budget)
+            g.add((s, dev.totalBudget, node))
+        for n, b in enumerate(p.budgets, 1):
+            node = iris.child(s, "budget", n)
+            g.add((s, dev.budget, node))
+            g.add((node, RDF.type, dev.Budget))
+            g.add((node, dev.amount, self.money(iris.child(node, "amount"), b.value)))
+            if b.period_start:
+                g.add((node, dev.periodStart, t.xsd_date(b.period_start.first())))
+            if b.period_end:
+                g.add((node, dev.periodEnd, t.xsd_date(b.period_end.last())))
+            self._code(node, dev.budgetType, "BudgetType", b.type)
+            self._code(node, dev.budgetStatus, "BudgetStatus", b.status)
+            if b.label:
+                g.add((node, RDFS.label, Literal(b.label)))
+        for n, tr in enumerate(p.transactions, 1):
+            node = iris.child(s, "transaction", n)
+            g.add((s, dev.transaction, node))
+            g.add((node, RDF.type, dev.Transaction))
+            self._code(node, dev.transactionType, "TransactionType", tr.type)
+            g.add((node, dev.transactionDate, t.xsd_date(tr.date.first())))
+            g.add((node, dev.amount, self.money(iris.child(node, "amount"), tr.value)))
+            if tr.ref:
+                g.add((node, dev.identifier, Literal(tr.ref)))
+            for d in tr.description:
+                g.add((node, dev.description, t.text(d)))
+            for prop, org in ((dev.providerOrg, tr.provider), (dev.receiverOrg, tr.receiver)):
+                org_node = add_organisation(g, iris, org) if org else None
+                if org_node is not None:
+                    g.add((node, prop, org_node))
+
+    def _result(self, s: URIRef, n: int, r: Result) -> None:
+        dev, g, iris = self.dev, self.g, self.iris
+        node = iris.child(s, "result", n)
+        g.add((s, dev.result, node))
+        g.add((node, RDF.type, dev.Result))
+        self._code(node, dev.resultType, "ResultType", r.type)
+        for title in r.titles:
+            g.add((node, dev.title, t.text(title)))
+        if r.titles:
+            g.add((node, RDFS.label, t.text(r.titles[0])))
+        for d in r.descriptions:
+            g.add((node, dev.description, t.text(d)))
+        for m, ind in enumerate(r.indicators, 1):
+            self._indicator(node, m, ind)
+
+    def _indicator(self, result: URIRef, m: int, ind: Indicator) -> None:
+        dev, g, iris = self.dev, self.g, self.iris
+        node = iris.child(result, "indicator", m)
+        g.add((result, dev.indicator, node))
+        g.add((node, RDF.type, dev.Indicator))
+        for title in ind.titles:
+            g.add((node, dev.title, t.text(title)))
+        if ind.titles:
+            g.add((node, RDFS.label, t.text(ind.titles[0])))
+        for d in ind.descriptions:
+            g.add((node, dev.description, t.text(d)))
+        self._code(node, dev.measure, "IndicatorMeasure", ind.measure)
+        if ind.unit:
+            g.add((node, dev.unit, Literal(ind.unit)))
+        if ind.ascending is not None:
+            g.add((node, dev.ascending, Literal(ind.ascending)))
+        if ind.baseline is not None:
+            g.add((node, dev.baselineValue, t.decimal(ind.baseline)))
+        if ind.baseline_year:
+            g.add((node, dev.baselineYear, Literal(f"{ind.baseline_year:04d}", datatype=XSD.gYear)))
+        if ind.baseline_comment:
+            g.add((node, dev.baselineComment, Literal(ind.baseline_comment)))
+        for vocabulary, code in ind.references:
+            g.add((node, dev.indicatorReference, Literal(f"{vocabulary}:{code}")))
+        for k, per in enumerate(ind.periods, 1):
+            pnode = iris.child(node, "period", k)
+            g.add((node, dev.period, pnode))
+            g.add((pnode, RDF.type, dev.IndicatorPeriod))
+            if per.start:
+                g.add((pnode, dev.periodStart, t.xsd_date(per.start.first())))
+            if per.end:
+                g.add((pnode, dev.periodEnd, t.xsd_date(per.end.last())))
+            if per.target is not None:
+                g.add((pnode, dev.targetValue, t.decimal(per.target)))
+            if per.actual is not None:
+                g.add((pnode, dev.actualValue, t.decimal(per.actual)))
+            if per.target_comment:
+                g.add((pnode, dev.targetComment, Literal(per.target_comment)))
+            if per.actual_comment:
+                g.add((pnode, dev.actualComment, Literal(per.actual_comment)))
+
+    def _contacts(self, s: URIRef, p: Project) -> None:
+        dev, g = self.dev, self.g
+        for n, c in enumerate(p.contacts, 1):
+            node = self.iris.child(s, "contact", n)
+            g.add((s, dev.contact, node))
+            g.add((node, RDF.type, dev.Contact))
+            self._code(node, dev.contactType, "ContactType", c.type)
+            for prop, value in (("organisationName", c.organisation), ("department", c.department),
+                                ("personName", c.person), ("jobTitle", c.job_title),
+                                ("mailingAddress", c.mailing_address)):
+                if value:
+                    g.add((node, dev[prop], Literal(value)))
+            for prop, values in (("telephone", c.telephone), ("email", c.email), ("website", c.website)):
+                for value in values:
+                    g.add((node, dev[prop], Literal(value)))
+            label = c.person or c.organisation
+            if label:
+                g.add((node, RDFS.label, Literal(label)))
+
+    def _documents(self, s: URIRef, p: Project) -> None:
+        dev, g = self.dev, self.g
+        for n, d in enumerate(p.documents, 1):
+            node = self.iris.child(s, "document", n)
+            g.add((s, dev.documentLink, node))
+            g.add((node, RDF.type, dev.DocumentLink))
+            g.add((node, dev.url, t.uri(d.url)))
+            for title in d.titles:
+                g.add((node, dev.title, t.text(title)))
+            if d.format:
+                g.add((node, dev.format, Literal(d.format)))
+            for code in d.categories:
+                self._code(node, dev.documentCategory, "DocumentCategory", code)
+            for lang in d.languages:
+                g.add((node, dev.language, Literal(lang)))
+            if d.date:
+                g.add((node, dev.documentDate, t.stated(d.date)))
+
+    def _related(self, s: URIRef, p: Project) -> None:
+        dev, g = self.dev, self.g
+        for n, rel in enumerate(p.related, 1):
+            node = self.iris.child(s, "related", n)
+            g.add((s, dev.relatedActivity, node))
+            g.add((node, RDF.type, dev.RelatedActivity))
+            g.add((node, dev.relatedIdentifier, Literal(rel.ref)))
+            g.add((node, dev.relatedProject, self.iris.project(rel.ref)))
+            self._code(node, dev.relationType, "RelatedActivityType", rel.type)
+
+    def _classifications(self, s: URIRef, p: Project) -> None:
+        dev, g = self.dev, self.g
+        self._coded(s, dev.aidType, "AidType", p.aid_type)
+        self._coded(s, dev.financeType, "FinanceType", p.finance_type)
+        self._coded(s, dev.collaborationType, "CollaborationType", p.collaboration_type)
+        self._coded(s, dev.flowType, "FlowType", p.flow_type)
+        self._coded(s, dev.tiedStatus, "TiedStatus", p.tied_status)
+        if p.hierarchy is not None:
+            g.add((s, dev.hierarchy, Literal(p.hierarchy)))
+        if p.humanitarian is not None:
+            g.add((s, dev.humanitarian, Literal(p.humanitarian)))
+        if p.programme:
+            g.add((s, dev.programme, Literal(p.programme)))
+        if p.linked_data_uri:
+            g.add((s, OWL.sameAs, URIRef(p.linked_data_uri)))
+
+    def _fact(self, s: URIRef, label: str, value: str) -> None:
+        node = self.iris.child(s, "fact", slug(label))
+        self.g.add((s, self.dev.additionalFact, node))
+        self.g.add((node, RDF.type, self.dev.AdditionalFact))
+        self.g.add((node, RDFS.label, Literal(label)))
+        self.g.add((node, RDF.value, Literal(value)))
+
+    def _provenance(self, s: URIRef | None, src: Source) -> URIRef:
+        dev, g = self.dev, self.g
+        node = self.iris.source(src.key)
+        if s is not None:
+            g.add((s, PROV.wasDerivedFrom, node))
+        g.add((node, RDF.type, dev.SourceDocument))
+        g.add((node, dev.sourceKind, Literal(src.kind)))
+        g.add((node, RDFS.label, Literal(src.title or src.path)))
+        g.add((node, dev.path, Literal(src.path)))
+        if src.url:
+            g.add((node, dev.url, t.uri(src.url)))
+        if src.title:
+            g.add((node, DCTERMS.title, Literal(src.title)))
+        if src.sha256:
+            g.add((node, dev.sha256, Literal(src.sha256)))
+        if src.published:
+            g.add((node, DCTERMS.issued, t.stated(src.published)))
+        if src.retrieved:
+            g.add((node, dev.retrieved, t.stated(src.retrieved)))
+        return node

@@ -1,0 +1,63 @@
+"""Running a query against the live store from the command line, and printing its result.
+
+The devkg prefixes (`dev:`, `skos:`, `sdg:` ...) are preset, so a query may use
+them without declaring them; the default graph is the union of all graphs.
+"""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+import pyoxigraph as ox
+
+from graph.config import Settings
+from graph.namespaces import prefixes
+from graph.store import open_live
+
+
+def run_query(settings: Settings, sparql: str):
+    store = open_live(settings.store)
+    return store.query(sparql, prefixes=prefixes(settings.base))
+
+
+def term_text(term) -> str:
+    """A term as a person reads it: IRIs in full, literals by their lexical form."""
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        return term.value
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    return term.value
+
+
+def print_result(result, fmt: str, out: TextIO) -> None:
+    if isinstance(result, ox.QueryBoolean):
+        out.write(("true" if bool(result) else "false") + "\n")
+        return
+    if isinstance(result, ox.QueryTriples):
+        rdf = ox.RdfFormat.N_TRIPLES if fmt == "ntriples" else ox.RdfFormat.TURTLE
+        out.write(ox.serialize(list(result), format=rdf, prefixes=None).decode("utf-8") if rdf else "")
+        return
+    if fmt in ("csv", "tsv", "json"):
+        formats = {"csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV,
+                   "json": ox.QueryResultsFormat.JSON}
+        out.write(result.serialize(format=formats[fmt]).decode("utf-8"))
+        if fmt == "json":
+            out.write("\n")
+        return
+    variables = [v.value for v in result.variables]
+    rows = [[term_text(solution[v]) for v in variables] for solution in result]
+    _table(variables, rows, out)
+
+
+def _table(header: list[str], rows: list[list[str]], out: TextIO, width: int = 60) -> None:
+    cut = lambda s: s if len(s) <= width else s[: width - 1] + "…"
+    rows = [[cut(c) for c in r] for r in rows]
+    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(header)]
+    line = lambda cells: " | ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()
+    out.write(line(header) + "\n")
+    out.write("-+-".join("-" * w for w in widths) + "\n")
+    for r in rows:
+        out.write(line(r) + "\n")
+    out.write(f"({len(rows)} row{'s' if len(rows) != 1 else ''})\n")
