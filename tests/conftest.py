@@ -1,0 +1,68 @@
+"""Shared fixtures: settings pointing at temporary places, and one seed build per session.
+
+The seed build uses the real `data/projects/` and `data/reference/` (no IATI
+files), so tests see exactly what a maintainer's `devkg build` gives.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from graph.config import PROJECT_ROOT, Settings
+
+SHARED = PROJECT_ROOT.parent / "shared"
+IATI_DIR = SHARED / "data" / "iati" / "activities"
+
+
+def seed_data_dir(tmp: Path) -> Path:
+    """A data dir with the curated projects and reference data only (symlinked, not copied)."""
+    data = tmp / "data"
+    data.mkdir()
+    for name in ("projects", "reference"):
+        os.symlink(PROJECT_ROOT / "data" / name, data / name)
+    return data
+
+
+@pytest.fixture(scope="session")
+def seed_settings(tmp_path_factory) -> Settings:
+    tmp = tmp_path_factory.mktemp("seed")
+    return Settings.from_env({}, data=seed_data_dir(tmp), store=tmp / "var" / "store",
+                             exports=tmp / "var" / "dumps")
+
+
+@pytest.fixture(scope="session")
+def seed_build(seed_settings):
+    from graph.build import build
+
+    return build(seed_settings, progress=lambda message: None)
+
+
+@pytest.fixture(scope="session")
+def seed_store(seed_settings, seed_build):
+    from graph.store import open_live
+
+    return open_live(seed_settings.store)
+
+
+@pytest.fixture(scope="session")
+def select(seed_store, seed_settings):
+    """Run a SELECT on the seed store; rows as dicts of plain strings."""
+    from graph.namespaces import prefixes
+    from graph.querying import term_text
+
+    def run(query: str) -> list[dict[str, str]]:
+        result = seed_store.query(query, prefixes=prefixes(seed_settings.base))
+        names = [v.value for v in result.variables]
+        return [{n: term_text(row[n]) for n in names if row[n] is not None} for row in result]
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def ask(seed_store, seed_settings):
+    from graph.namespaces import prefixes
+
+    return lambda query: bool(seed_store.query(query, prefixes=prefixes(seed_settings.base)))
