@@ -37,7 +37,7 @@ def print_result(result, fmt: str, out: TextIO) -> None:
         return
     if isinstance(result, ox.QueryTriples):
         rdf = ox.RdfFormat.N_TRIPLES if fmt == "ntriples" else ox.RdfFormat.TURTLE
-        out.write(ox.serialize(list(result), format=rdf, prefixes=None).decode("utf-8") if rdf else "")
+        out.write(ox.serialize(list(result), format=rdf).decode("utf-8"))
         return
     if fmt in ("csv", "tsv", "json"):
         formats = {"csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV,

@@ -120,6 +120,7 @@ class ActivityDate:
     type: str
     date: PartialDate
     where: Where | None = None
+    narratives: list[Text] = field(default_factory=list)  # IATI activity-date/narrative
 
 
 @dataclass
@@ -156,6 +157,9 @@ class Location:
     location_class: str | None = None
     feature_designation: str | None = None
     where: Where | None = None
+    location_ids: list[tuple[str, str]] = field(default_factory=list)  # IATI location-id (vocabulary, code)
+    activity_descriptions: list[Text] = field(default_factory=list)  # what the activity does there
+    reach: str | None = None  # GeographicLocationReach: "1" activity site, "2" beneficiaries
 
 
 @dataclass
@@ -202,6 +206,8 @@ class Transaction:
     provider: OrgRef | None = None
     receiver: OrgRef | None = None
     where: Where | None = None
+    provider_activity_id: str | None = None  # IATI provider-org/@provider-activity-id
+    receiver_activity_id: str | None = None  # IATI receiver-org/@receiver-activity-id
 
 
 @dataclass
@@ -241,6 +247,7 @@ class Result:
     descriptions: list[Text] = field(default_factory=list)
     indicators: list[Indicator] = field(default_factory=list)
     where: Where | None = None
+    references: list[tuple[str, str]] = field(default_factory=list)  # result/reference (vocabulary, code)
 
 
 @dataclass
@@ -266,6 +273,7 @@ class DocumentLink:
     languages: list[str] = field(default_factory=list)
     date: PartialDate | None = None
     where: Where | None = None
+    descriptions: list[Text] = field(default_factory=list)
 
 
 @dataclass
@@ -282,6 +290,7 @@ class CodedValue:
     code: str
     name: str | None = None
     where: Where | None = None
+    vocabulary: str | None = None  # e.g. AidTypeVocabulary; None means the codelist's default
 
 
 @dataclass

@@ -13,10 +13,10 @@ from rdflib.namespace import DCTERMS, OWL, PROV, SKOS, XSD
 
 from graph.mapping import terms as t
 from graph.mapping.iris import Iris, slug
-from graph.mapping.organisation import add_organisation, org_iri
+from graph.mapping.organisation import add_organisation
 from graph.namespaces import GEO, vocab
 from graph.records import (
-    CodedValue, Indicator, Money, PolicyMarker, Project, Result, Share, Source,
+    CodedValue, Indicator, Money, Participation, Project, Result, Share, Source,
 )
 
 SDG_VOCABULARIES = {"7": "sdgGoal", "8": "sdgTarget", "9": "sdgIndicator"}
@@ -111,7 +111,6 @@ class ProjectMapper:
         dev, g = self.dev, self.g
         participations = list(p.participations)
         if p.reporting_org is not None:
-            from graph.records import Participation
             participations.append(Participation(org=p.reporting_org, role="reporting", where=p.reporting_org.where))
         for part in participations:
             org = add_organisation(g, self.iris, part.org)
@@ -402,7 +401,7 @@ class ProjectMapper:
             for title in d.titles:
                 g.add((node, dev.title, t.text(title)))
             if d.format:
-                g.add((node, dev.format, Literal(d.format)))
+                g.add((node, dev["format"], Literal(d.format)))
             for code in d.categories:
                 self._code(node, dev.documentCategory, "DocumentCategory", code)
             for lang in d.languages:

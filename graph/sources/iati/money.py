@@ -1,0 +1,57 @@
+"""Budgets and transactions. Amounts stay in the currency stated (else default-currency)."""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from graph.records import Budget, OrgRef, Transaction
+from graph.sources.iati.context import Context
+
+
+def read_budget(el: etree._Element, ctx: Context) -> Budget | None:
+    value_el = el.find("value")
+    if value_el is None:
+        ctx.error(el, "<budget> has no <value>; budget skipped")
+        return None
+    value = ctx.money(value_el, "budget")
+    if value is None:
+        return None
+    return Budget(
+        value=value,
+        period_start=ctx.date(el.find("period-start"), what="budget period-start @iso-date"),
+        period_end=ctx.date(el.find("period-end"), what="budget period-end @iso-date"),
+        type=ctx.code(el, "type"), status=ctx.code(el, "status"), where=ctx.where(el),
+    )
+
+
+def _party(el: etree._Element | None, ctx: Context) -> OrgRef | None:
+    if el is None:
+        return None
+    org = OrgRef(ref=ctx.code(el, "ref"), names=ctx.narratives(el), type=ctx.code(el, "type"), where=ctx.where(el))
+    return org if (org.ref or org.names or org.type) else None
+
+
+def read_transaction(el: etree._Element, ctx: Context) -> Transaction | None:
+    """A transaction; IATI requires its type, date and value, so without one it is skipped."""
+    type_el, date_el, value_el = el.find("transaction-type"), el.find("transaction-date"), el.find("value")
+    missing = [name for name, x in (("transaction-type", type_el), ("transaction-date", date_el),
+                                    ("value", value_el)) if x is None]
+    if missing:
+        ctx.error(el, f"<transaction> has no <{'>, <'.join(missing)}>; transaction skipped")
+        return None
+    kind = ctx.required(type_el, "code")
+    if date_el.get("iso-date") is None:
+        ctx.error(date_el, "<transaction-date> has no @iso-date")
+        return None
+    date = ctx.date(date_el, what="transaction-date @iso-date")
+    value = ctx.money(value_el, "transaction")
+    if kind is None or date is None or value is None:
+        return None
+    provider_el, receiver_el = el.find("provider-org"), el.find("receiver-org")
+    return Transaction(
+        type=kind, date=date, value=value, ref=ctx.code(el, "ref"),
+        description=ctx.narratives(el.find("description")),
+        provider=_party(provider_el, ctx), receiver=_party(receiver_el, ctx), where=ctx.where(el),
+        provider_activity_id=ctx.code(provider_el, "provider-activity-id"),
+        receiver_activity_id=ctx.code(receiver_el, "receiver-activity-id"),
+    )

@@ -1,0 +1,189 @@
+"""Streaming IATI activity files into `Project` records and `Problem`s.
+
+`read_iati_file` parses with `lxml.etree.iterparse`, handles one `iati-activity` at a
+time and then drops it from the tree, so memory stays flat however many activities
+a file holds. `read_iati_files` reads several files in one run and finds identifiers
+that more than one activity claims.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from lxml import etree
+
+from graph.config import PROJECT_ROOT
+from graph.records import Problem, Project, Source, Where
+from graph.sources.iati.activity import read_activity
+from graph.sources.iati.context import XML_LANG, Context
+from graph.sources.iati.places import PlaceIndex, default_places
+
+SUPPORTED_VERSIONS = ("2.01", "2.02", "2.03")
+SCHEMA = PROJECT_ROOT / "data" / "reference" / "schema" / "iati-activities-schema.xsd"
+SCHEMA_VERSION = "2.03"
+ROOT_TAG = "iati-activities"
+
+
+def display_path(path: Path, root: Path | None) -> str:
+    """The path as messages show it: relative to `root` when it lies inside it."""
+    if root is not None:
+        try:
+            return str(Path(path).resolve().relative_to(Path(root).resolve()))
+        except ValueError:
+            pass
+    return str(path)
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def peek_root(path: Path) -> tuple[str, dict[str, str], int]:
+    """The root element's tag, attributes and line, read without parsing the rest.
+
+    Raises `etree.XMLSyntaxError` when the file does not even start as XML.
+    """
+    for _event, el in etree.iterparse(str(path), events=("start",), resolve_entities=False, no_network=True):
+        return el.tag, dict(el.attrib), el.sourceline or 1
+    raise etree.XMLSyntaxError("Document is empty", None, 1, 1)  # pragma: no cover - lxml raises first
+
+
+def check_root(tag: str, attrib: dict[str, str], line: int, file: str) -> tuple[list[Problem], bool]:
+    """Problems with the root element, and whether the file can be read at all."""
+    where = Where(file, line)
+    if tag != ROOT_TAG:
+        return [Problem(where, f"not an IATI activity file: the root element is <{tag}>, not <{ROOT_TAG}>")], False
+    version = (attrib.get("version") or "").strip()
+    if version in SUPPORTED_VERSIONS:
+        return [], True
+    if version.startswith("1."):
+        return [Problem(where, f"IATI version {version} is not supported; devkg reads 2.01-2.03")], False
+    if not version:
+        return [Problem(where, "<iati-activities> has no @version; read as 2.03", "warning")], True
+    return [Problem(where, f"IATI version {version!r} is not one devkg knows (2.01-2.03); read as 2.03",
+                    "warning")], True
+
+
+@lru_cache(maxsize=1)
+def _schema() -> etree.XMLSchema:
+    return etree.XMLSchema(etree.parse(str(SCHEMA)))
+
+
+def validate_xsd(path: Path, file: str) -> list[Problem]:
+    """Every XSD 2.03 error in a file as `file:line: XSD: message` (reads the whole tree)."""
+    try:
+        tree = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True))
+    except etree.XMLSyntaxError:
+        return []  # the streaming read reports malformed XML with its line
+    schema = _schema()
+    if schema.validate(tree):
+        return []
+    return [Problem(Where(file, err.line or None), f"XSD {SCHEMA_VERSION}: {err.message}") for err in schema.error_log]
+
+
+def read_iati_file(path: Path, root: Path | None = None, *, xsd: bool = False,
+                   places: PlaceIndex | None = None) -> Iterator[Project | Problem]:
+    """Yield the projects of one IATI activity file and every problem found, in file order.
+
+    Projects read before a fatal problem (malformed XML further down) are still
+    yielded; the caller decides from the problems' severities whether to use them.
+    """
+    path = Path(path)
+    file = display_path(path, root)
+    try:
+        digest = sha256(path)
+        tag, attrib, line = peek_root(path)
+    except OSError as exc:
+        yield Problem(Where(file), f"cannot read the file: {exc.strerror or exc}")
+        return
+    except etree.XMLSyntaxError as exc:
+        yield _syntax_problem(exc, file)
+        return
+    problems, readable = check_root(tag, attrib, line, file)
+    yield from problems
+    if not readable:
+        return
+    version = (attrib.get("version") or "").strip()
+    if xsd:
+        if version in SUPPORTED_VERSIONS and version != SCHEMA_VERSION:
+            yield Problem(Where(file, line), f"not validated: devkg has the XSD for {SCHEMA_VERSION} only, "
+                                             f"this file is {version}", "warning")
+        else:
+            yield from validate_xsd(path, file)
+    source = Source(key=f"iati/{path.stem}", kind="iati", path=file, sha256=digest)
+    yield from _stream(path, file, source, attrib.get(XML_LANG), places or default_places())
+
+
+def _stream(path: Path, file: str, source: Source, file_lang: str | None,
+            places: PlaceIndex) -> Iterator[Project | Problem]:
+    ctx = Context(file)
+    seen: dict[str, int | None] = {}
+    parser = etree.iterparse(str(path), events=("end",), tag="iati-activity", remove_comments=True,
+                             remove_pis=True, resolve_entities=False, no_network=True)
+    try:
+        for _event, el in parser:
+            project = read_activity(el, ctx, source, places, file_lang)
+            el.clear(keep_tail=True)
+            parent = el.getparent()
+            while el.getprevious() is not None:
+                del parent[0]
+            yield from ctx.problems
+            ctx.problems.clear()
+            if project is None:
+                continue
+            line = project.where.line if project.where else None
+            if project.identifier in seen:
+                yield Problem(project.where, f"iati-identifier {project.identifier!r} is also at "
+                                             f"{Where(file, seen[project.identifier])}; this second activity is skipped")
+                continue
+            seen[project.identifier] = line
+            yield project
+    except etree.XMLSyntaxError as exc:
+        yield from ctx.problems
+        yield _syntax_problem(exc, file)
+
+
+def _syntax_problem(exc: etree.XMLSyntaxError, file: str) -> Problem:
+    line = exc.lineno or (exc.position[0] if exc.position else None)
+    message = exc.msg or str(exc)
+    return Problem(Where(file, line), f"malformed XML: {message}")
+
+
+def iati_paths(paths: Iterable[Path]) -> list[Path]:
+    """Files as given, directories as their `*.xml` files in name order."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        out.extend(sorted(p.glob("*.xml")) if p.is_dir() else [p])
+    return out
+
+
+def read_iati_files(paths: Iterable[Path], root: Path | None = None, *, xsd: bool = False,
+                    places: PlaceIndex | None = None) -> tuple[list[Project], list[Problem]]:
+    """Read every file (directories: their `*.xml`) and report all problems in one run.
+
+    An identifier already read from an earlier file is an error naming both places;
+    the later activity is dropped so the graph never merges two publishers' activities.
+    """
+    projects: list[Project] = []
+    problems: list[Problem] = []
+    first: dict[str, Where] = {}
+    for path in iati_paths(paths):
+        for item in read_iati_file(path, root, xsd=xsd, places=places):
+            if isinstance(item, Problem):
+                problems.append(item)
+                continue
+            here = item.where or Where(item.source.path)
+            if item.identifier in first:
+                problems.append(Problem(here, f"iati-identifier {item.identifier!r} is also in "
+                                              f"{first[item.identifier]}; this second activity is skipped"))
+                continue
+            first[item.identifier] = here
+            projects.append(item)
+    return projects, problems

@@ -1,0 +1,140 @@
+"""Records to triples: one hand-made project exercising each part of the mapper."""
+
+from decimal import Decimal
+
+import pytest
+from rdflib import RDF, Literal, URIRef
+from rdflib.namespace import OWL, PROV, SKOS, XSD
+
+from graph.mapping.iris import Iris, segment
+from graph.mapping.project import ProjectMapper
+from graph.namespaces import vocab
+from graph.records import (
+    ActivityDate, Budget, Indicator, IndicatorPeriod, Location, Money, OrgRef, PartialDate,
+    Participation, PolicyMarker, Project, Result, Share, Source, Tag, Text,
+)
+
+IRIS = Iris()
+DEV = vocab()
+P = IRIS.project("XM-TEST-1")
+
+
+def project() -> Project:
+    return Project(
+        identifier="XM-TEST-1",
+        titles=[Text("Test project", "en"), Text("Projet test", "fr")],
+        source=Source(key="curated/test", kind="curated", path="data/projects/test.yaml", sha256="ab" * 32),
+        reporting_org=OrgRef(ref="CA-3", names=[Text("Global Affairs Canada")]),
+        participations=[
+            Participation(OrgRef(ref="CA-3", names=[Text("Global Affairs Canada")]), role="1"),
+            Participation(OrgRef(names=[Text("Alinea International Ltd")]), role="4", lead=True),
+            Participation(OrgRef(names=[Text("CEDRO")]), role="partner"),
+        ],
+        status="4",
+        dates=[ActivityDate("2", PartialDate(2019, 10)), ActivityDate("3", PartialDate(2024, 9))],
+        recipient_countries=[Share("PE", Decimal("100"))],
+        recipient_regions=[Share("419", vocabulary="2")],
+        locations=[Location(place="PE-PIU"), Location(point=(Decimal("-5.2"), Decimal("-80.6")), names=[Text("Piura")])],
+        sectors=[Share("15112", Decimal("100")), Share("16.6", vocabulary="8")],
+        policy_markers=[PolicyMarker("1", "1"), PolicyMarker("CHILD", "1", vocabulary="99", names=[Text("Children's issues", "en")])],
+        tags=[Tag("16", vocabulary="2")],
+        sdg_targets=["5.5"],
+        total_budget=Money(Decimal("19075668.00"), "CAD"),
+        budgets=[Budget(Money(Decimal("9500000"), "USD"), PartialDate(2010, 4, 1), PartialDate(2011, 3, 31))],
+        results=[Result("1", [Text("Wait time")], indicators=[
+            Indicator([Text("Days to issue a licence")], unit="days", baseline=Decimal(30),
+                      periods=[IndicatorPeriod(actual=Decimal(3))])])],
+        linked_data_uri="http://example.org/activity/1",
+    )
+
+
+@pytest.fixture(scope="module")
+def g():
+    mapper = ProjectMapper(IRIS)
+    mapper.add(project())
+    return mapper.g
+
+
+def test_project_has_identifier_and_language_tagged_titles(g):
+    assert (P, RDF.type, DEV.Project) in g
+    assert (P, DEV.identifier, Literal("XM-TEST-1")) in g
+    assert (P, DEV.title, Literal("Projet test", lang="fr")) in g
+
+
+def test_month_precision_dates_keep_what_the_source_said(g):
+    assert (P, DEV.startDate, Literal("2019-10-01", datatype=XSD.date)) in g
+    assert (P, DEV.endDate, Literal("2024-09-30", datatype=XSD.date)) in g
+    assert (P, DEV.startDateAsStated, Literal("2019-10", datatype=XSD.gYearMonth)) in g
+    assert (P, DEV.actualStartDate, Literal("2019-10-01", datatype=XSD.date)) in g
+
+
+def test_roles_become_participations_and_shortcuts(g):
+    gac, alinea = IRIS.org("CA-3"), IRIS.org(name="Alinea International Ltd")
+    assert (P, DEV.fundedBy, gac) in g
+    assert (P, DEV.reportedBy, gac) in g
+    assert (P, DEV.implementedBy, alinea) in g
+    assert (P, DEV.partnerOrg, IRIS.org(name="CEDRO")) in g
+    node = IRIS.child(P, "participation", "implementing", "alinea-international-ltd")
+    assert (node, DEV.organisation, alinea) in g
+    assert (node, DEV.role, IRIS.code("OrganisationRole", "4")) in g
+    assert (node, DEV.isLead, Literal(True)) in g
+
+
+def test_places_and_regions(g):
+    assert (P, DEV.recipientCountry, IRIS.place("PE")) in g
+    assert (P, DEV.recipientRegion, IRIS.place("m49-419")) in g
+    assert (P, DEV.location, IRIS.place("PE-PIU")) in g
+    share = IRIS.child(P, "recipient-country", "PE")
+    assert (share, DEV.percentage, Literal("100.0", datatype=XSD.decimal)) in g
+    wkt = [o for o in g.objects(None, URIRef("http://www.opengis.net/ont/geosparql#asWKT"))]
+    assert [str(w) for w in wkt] == ["POINT(-80.6 -5.2)"]
+
+
+def test_sectors_sdgs_and_markers(g):
+    assert (P, DEV.sector, IRIS.code("Sector", "15112")) in g
+    assert (P, DEV.sdgTarget, URIRef("http://metadata.un.org/sdg/16.6")) in g  # sector vocabulary 8
+    assert (P, DEV.sdgGoal, URIRef("http://metadata.un.org/sdg/16")) in g  # tag vocabulary 2
+    assert (P, DEV.sdgTarget, URIRef("http://metadata.un.org/sdg/5.5")) in g
+    own = IRIS.publisher_code("CA-3", "PolicyMarker", "CHILD")
+    assert (own, SKOS.inScheme, IRIS.publisher_scheme("CA-3", "PolicyMarker")) in g
+    assert (None, DEV.marker, own) in g
+
+
+def test_money_is_decimal_with_currency_concept(g):
+    amount = IRIS.child(P, "total-budget")
+    assert (P, DEV.totalBudget, amount) in g
+    assert (amount, DEV.value, Literal("19075668.0", datatype=XSD.decimal)) in g
+    assert (amount, DEV.currency, IRIS.code("Currency", "CAD")) in g
+    budget = IRIS.child(P, "budget", 1)
+    assert (budget, DEV.periodStart, Literal("2010-04-01", datatype=XSD.date)) in g
+
+
+def test_results_carry_baseline_and_actual(g):
+    ind = IRIS.child(P, "result", 1, "indicator", 1)
+    assert (ind, DEV.baselineValue, Literal("30.0", datatype=XSD.decimal)) in g
+    assert (ind, DEV.unit, Literal("days")) in g
+    assert (IRIS.child(ind, "period", 1), DEV.actualValue, Literal("3.0", datatype=XSD.decimal)) in g
+
+
+def test_provenance_and_linked_data_uri(g):
+    src = IRIS.source("curated/test")
+    assert (P, PROV.wasDerivedFrom, src) in g
+    assert (src, DEV.sha256, Literal("ab" * 32)) in g
+    assert (P, OWL.sameAs, URIRef("http://example.org/activity/1")) in g
+
+
+def test_mapping_twice_gives_the_same_graph():
+    a, b = ProjectMapper(IRIS), ProjectMapper(IRIS)
+    a.add(project())
+    b.add(project())
+    assert set(a.g) == set(b.g)
+
+
+@pytest.mark.parametrize("identifier, expected", [
+    ("CA-3-A034224001", "CA-3-A034224001"),
+    ("XM-DAC-41114-PROJECT-00089/2", "XM-DAC-41114-PROJECT-00089%2F2"),
+    ("GB-1 203 456", "GB-1%20203%20456"),
+])
+def test_identifiers_become_single_path_segments(identifier, expected):
+    assert segment(identifier) == expected
+    assert str(IRIS.project(identifier)).endswith("/project/" + expected)
