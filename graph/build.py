@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 
 from graph.config import Settings
 from graph.mapping.iris import Iris
@@ -171,7 +171,14 @@ def rebase(g: Graph, base: str) -> Graph:
     if base == DEFAULT_BASE:
         return g
     out = Graph()
-    fix = lambda n: URIRef(base + n[len(DEFAULT_BASE):]) if isinstance(n, URIRef) and n.startswith(DEFAULT_BASE) else n
+
+    def fix(n):
+        if isinstance(n, URIRef) and str(n).startswith(DEFAULT_BASE):
+            return URIRef(base + str(n)[len(DEFAULT_BASE):])
+        if isinstance(n, Literal) and str(n).startswith(DEFAULT_BASE):  # vann:preferredNamespaceUri
+            return Literal(base + str(n)[len(DEFAULT_BASE):], datatype=n.datatype, lang=n.language)
+        return n
+
     for s, p, o in g:
         out.add((fix(s), fix(p), fix(o)))
     return out
