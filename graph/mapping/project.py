@@ -8,6 +8,8 @@ the same graph. Codes become concepts of the codelist schemes built by
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, SKOS, XSD
 
@@ -284,9 +286,12 @@ class ProjectMapper:
     def _money(self, s: URIRef, p: Project) -> None:
         dev, g, iris = self.dev, self.g, self.iris
         self._code(s, dev.defaultCurrency, "Currency", p.default_currency)
-        if p.total_budget:
-            node = self.money(iris.child(s, "total-budget"), p.total_budget)
+        total = p.total_budget or derived_total(p)
+        if total:
+            node = self.money(iris.child(s, "total-budget"), total)
             g.add((s, dev.totalBudget, node))
+            if p.total_budget is None:
+                g.add((node, RDFS.comment, Literal("Sum of the project's IATI budgets (revised over original).")))
         for n, b in enumerate(p.budgets, 1):
             node = iris.child(s, "budget", n)
             g.add((s, dev.budget, node))
@@ -462,3 +467,20 @@ class ProjectMapper:
         if src.retrieved:
             g.add((node, dev.retrieved, t.stated(src.retrieved)))
         return node
+
+
+def derived_total(p: Project) -> Money | None:
+    """The sum of a project's budgets, when the source gives no total and all share one currency.
+
+    Per period a revised budget (BudgetType 2) replaces the original; budgets in
+    several currencies give no total, since devkg never converts currencies.
+    """
+    by_period: dict[tuple, "Budget"] = {}
+    for b in p.budgets:
+        key = (str(b.period_start), str(b.period_end))
+        if key not in by_period or b.type == "2":
+            by_period[key] = b
+    currencies = {(b.value.currency or p.default_currency or "").upper() for b in by_period.values()}
+    if not by_period or len(currencies) != 1 or "" in currencies:
+        return None
+    return Money(sum((b.value.value for b in by_period.values()), Decimal(0)), currencies.pop())

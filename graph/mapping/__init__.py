@@ -1,0 +1,1 @@
+"""Records to RDF: one module per entity; `iris` mints every IRI."""

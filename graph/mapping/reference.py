@@ -1,0 +1,114 @@
+"""Reference data to RDF: codelists as SKOS, the UN SDG KOS as published, places with links.
+
+Each function returns the graph for one named graph (`graph/codelists`,
+`graph/sdg`, `graph/places`); results are cached per reference directory and
+base, since every build needs the same ones.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, OWL, SKOS
+
+from graph.mapping import terms as t
+from graph.mapping.iris import Iris
+from graph.namespaces import GEONAMES, WD
+from graph.reference import DEVKG_ROLES, SDG_KOS, Reference
+
+SDG_CODELISTS = {"UNSDG-Goals", "UNSDG-Targets"}
+KIND_CLASS = {"country": "Country", "region": "Region", "district": "District", "municipality": "Municipality",
+              "city": "Municipality", "macro-region": "MacroRegion", "country-group": "CountryGroup"}
+
+
+def codelists_graph(ref: Reference, iris: Iris) -> Graph:
+    return _copy(_codelists(ref, iris.base))
+
+
+@functools.lru_cache(maxsize=4)
+def _codelists(ref: Reference, base: str) -> Graph:
+    iris = Iris(base)
+    g = Graph()
+    for name, cl in sorted(ref.codelists.items()):
+        scheme = iris.scheme(name)
+        g.add((scheme, RDF.type, SKOS.ConceptScheme))
+        g.add((scheme, DCTERMS.title, Literal(cl.title or name, lang="en")))
+        g.add((scheme, RDFS.label, Literal(cl.title or name, lang="en")))
+        g.add((scheme, SKOS.notation, Literal(name)))
+        if cl.description:
+            g.add((scheme, DCTERMS.description, Literal(cl.description, lang="en")))
+        if cl.source:
+            g.add((scheme, DCTERMS.source, Literal(cl.source)))
+        for code in cl.items.values():
+            c = iris.code(name, code.code)
+            g.add((c, RDF.type, SKOS.Concept))
+            g.add((c, SKOS.notation, Literal(code.code)))
+            g.add((c, SKOS.inScheme, scheme))
+            g.add((c, SKOS.topConceptOf, scheme))
+            for n in code.names:
+                g.add((c, SKOS.prefLabel, t.text(n)))
+            for d in code.descriptions:
+                g.add((c, SKOS.definition, t.text(d)))
+            if code.withdrawn:
+                g.add((c, OWL.deprecated, Literal(True)))
+            if name == "Sector" and len(code.code) == 5:
+                g.add((c, SKOS.broader, iris.code("SectorCategory", code.code[:3])))
+            if name in SDG_CODELISTS:
+                g.add((c, SKOS.exactMatch, URIRef(ref.sdg_iri(code.code))))
+            if name == "OrganisationRole" and code.code in DEVKG_ROLES:
+                g.add((c, DCTERMS.source, Literal("added by devkg: no IATI OrganisationRole code exists for this role")))
+    return g
+
+
+def sdg_graph(ref: Reference) -> Graph:
+    return _copy(_sdg(ref))
+
+
+@functools.lru_cache(maxsize=2)
+def _sdg(ref: Reference) -> Graph:
+    g = Graph()
+    g.parse(ref.directory / SDG_KOS, format="turtle")
+    g.parse(ref.directory / "sdg" / "un-sdg-ontology.ttl", format="turtle")
+    return g
+
+
+def places_graph(ref: Reference, iris: Iris, dev: Namespace) -> Graph:
+    return _copy(_places(ref, iris.base, str(dev)))
+
+
+@functools.lru_cache(maxsize=4)
+def _places(ref: Reference, base: str, dev_ns: str) -> Graph:
+    iris, dev = Iris(base), Namespace(dev_ns)
+    g = Graph()
+    for p in ref.places.values():
+        node = iris.place(p.key)
+        g.add((node, RDF.type, dev[KIND_CLASS[p.kind]]))
+        g.add((node, dev.name, Literal(p.name)))
+        g.add((node, RDFS.label, Literal(p.name)))
+        g.add((node, SKOS.notation, Literal(p.key)))
+        for alt in p.alt_names:
+            g.add((node, SKOS.altLabel, Literal(alt)))
+        if p.iso3166:
+            g.add((node, dev.iso3166Code, Literal(p.iso3166)))
+        if p.m49:
+            g.add((node, dev.m49Code, Literal(p.m49)))
+        for parent in p.parents:
+            g.add((node, dev.withinPlace, iris.place(parent)))
+        for group in p.groups:
+            g.add((node, dev.memberOfGroup, iris.place(group)))
+        if p.wikidata:
+            g.add((node, SKOS.exactMatch, WD[p.wikidata]))
+        if p.geonames:
+            g.add((node, SKOS.exactMatch, GEONAMES[f"{p.geonames}/"]))
+        if p.note:
+            g.add((node, RDFS.comment, Literal(p.note)))
+    return g
+
+
+def _copy(g: Graph) -> Graph:
+    """Callers may add to what they get; the cached graph stays as built."""
+    out = Graph()
+    for triple in g:
+        out.add(triple)
+    return out
