@@ -79,6 +79,7 @@ class Money:
     value: Decimal
     currency: str  # ISO 4217, e.g. "USD"
     value_date: PartialDate | None = None
+    label: str | None = None  # how the source named the amount ("Maximum contribution")
     where: Where | None = None
 
 

@@ -281,6 +281,8 @@ class ProjectMapper:
         g.add((node, dev.currency, self.iris.code("Currency", m.currency.upper())))
         if m.value_date:
             g.add((node, dev.valueDate, t.xsd_date(m.value_date.first())))
+        if m.label:
+            g.add((node, RDFS.label, Literal(m.label)))
         return node
 
     def _money(self, s: URIRef, p: Project) -> None:

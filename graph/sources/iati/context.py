@@ -137,7 +137,7 @@ class Context:
         if currency is None:
             self.error(el, f"{what} value has no @currency and the activity no default-currency")
             return None
-        return Money(amount, currency, self.date(el, "value-date"), self.where(el))
+        return Money(amount, currency, self.date(el, "value-date"), where=self.where(el))
 
 
 def parse_date(raw: str) -> PartialDate | None:
