@@ -1,0 +1,186 @@
+"""Semantic checks of project records, the same for curated YAML and IATI XML.
+
+Errors stop a build; warnings are reported and the build goes on:
+- error: a code not in its codelist (status, role, organisation type, country,
+  region, place, currency, sector, policy marker, significance, SDG, result type,
+  indicator measure, budget/transaction type), an end before its start (project,
+  budget, indicator period), a negative amount, a percentage outside 0-100, and
+  percentages that do not sum to 100 where the IATI rules require it
+  (recipient countries and regions together; sectors per vocabulary) when every
+  item of the group has a percentage.
+- warning: percentages given for only some items of a group, and codes that
+  the IATI codelists mark as withdrawn.
+Publisher-defined vocabularies (98, 99) and vocabularies devkg has no list for
+are not checked. Messages name the field and the value, and suggest the closest
+valid code or place when there is one.
+"""
+
+from __future__ import annotations
+
+import difflib
+from decimal import Decimal
+
+from graph.reference import Reference
+from graph.records import PartialDate, Problem, Project, Share, Where
+
+SDG_SECTOR_VOCABULARIES = {"7": "goal", "8": "target", "9": "indicator"}
+CHECKED_SECTOR_VOCABULARIES = {"1": "Sector", "2": "SectorCategory"}
+
+
+class _Checker:
+    def __init__(self, project: Project, ref: Reference):
+        self.p, self.ref = project, ref
+        self.problems: list[Problem] = []
+
+    def error(self, where: Where | None, message: str, severity: str = "error") -> None:
+        self.problems.append(Problem(where or self.p.at("identifier"), message, severity))
+
+    def code(self, codelist: str, code: str | None, where: Where | None, field: str) -> None:
+        if code is None or code == "":
+            return
+        cl = self.ref.codelist(codelist)
+        if cl is None:
+            return
+        item = cl.items.get(str(code))
+        if item is None:
+            close = difflib.get_close_matches(str(code), list(cl.items), n=1)
+            hint = f' (did you mean "{close[0]}", {cl.items[close[0]].name()}?)' if close else ""
+            self.error(where, f'{field} "{code}" is not in the IATI {codelist} codelist{hint}')
+        elif item.withdrawn:
+            self.error(where, f'{field} "{code}" is withdrawn from the IATI {codelist} codelist', "warning")
+
+    def place(self, key: str, where: Where | None, field: str, country: str | None = None) -> None:
+        if self.ref.place(key) is not None:
+            return
+        guess = self.ref.find_place(key, country)
+        hint = f' (did you mean "{guess.key}", {guess.name}?)' if guess else ""
+        self.error(where, f'{field} "{key}" is not a known place{hint}')
+
+    def sdg(self, code: str, where: Where | None, field: str) -> None:
+        if not self.ref.has_sdg(code):
+            close = difflib.get_close_matches(code, [c for c in self.ref.sdg if "." in c or c.isdigit()], n=1)
+            hint = f' (did you mean "{close[0]}"?)' if close else ""
+            self.error(where, f'{field} "{code}" is not an SDG goal, target or indicator in the UN SDG KOS{hint}')
+
+    def period(self, start: PartialDate | None, end: PartialDate | None, where: Where | None, what: str) -> None:
+        if start and end and start.first() > end.last():
+            self.error(where, f"{what}: start date {start} is after end date {end}")
+
+    def amount(self, value: Decimal, currency: str | None, where: Where | None, what: str) -> None:
+        if value < 0:
+            self.error(where, f"{what}: amount {value} is negative")
+        self.code("Currency", currency, where, f"{what} currency")
+
+    def percentages(self, shares: list[Share], what: str) -> None:
+        for s in shares:
+            if s.percentage is not None and not (0 <= s.percentage <= 100):
+                self.error(s.where or self.p.at(what), f'{what} "{s.code}": percentage {s.percentage} is not between 0 and 100')
+        given = [s for s in shares if s.percentage is not None]
+        if not given or len(shares) < 1:
+            return
+        where = shares[0].where or self.p.at(what)
+        if len(given) < len(shares):
+            self.error(where, f"{what}: percentages are given for {len(given)} of {len(shares)} items", "warning")
+            return
+        total = sum(s.percentage for s in given)
+        if abs(total - 100) > Decimal("0.5"):  # IATI allows rounding
+            self.error(where, f"{what}: percentages sum to {total}, not 100")
+
+
+def check_project(project: Project, ref: Reference) -> list[Problem]:
+    """Every semantic problem of one project, as `Problem`s that name file, line and field."""
+    c = _Checker(project, ref)
+    p = project
+    c.code("ActivityStatus", p.status, p.at("status"), "status")
+    for part in p.participations:
+        c.code("OrganisationRole", part.role, part.where, "participant role")
+        c.code("OrganisationType", part.org.type, part.where or part.org.where, "organisation type")
+        if part.org.country:
+            c.place(part.org.country.upper(), part.where, "organisation country")
+    if p.reporting_org:
+        c.code("OrganisationType", p.reporting_org.type, p.reporting_org.where or p.at("reporting_org"), "reporting_org type")
+    _dates(c, p)
+    for s in p.recipient_countries:
+        if ref.place(s.code.upper()) is None or ref.place(s.code.upper()).kind != "country":
+            guess = ref.find_place(s.code)
+            hint = f' (did you mean "{guess.key}", {guess.name}?)' if guess and guess.kind == "country" else ""
+            c.error(s.where or p.at("recipient_countries"), f'recipient country "{s.code}" is not an ISO 3166-1 country code{hint}')
+    for s in p.recipient_regions:
+        where = s.where or p.at("recipient_regions")
+        if s.vocabulary == "2":
+            c.place(f"m49-{s.code.zfill(3)}", where, "recipient region (UN M49)")
+        elif s.vocabulary in (None, "1"):
+            c.code("Region", s.code, where, "recipient region (OECD DAC)")
+    c.percentages(p.recipient_countries + p.recipient_regions, "recipient countries and regions")
+    for key in p.country_groups:
+        c.place(key, p.at("country_groups"), "country group")
+    country = p.recipient_countries[0].code.upper() if len(p.recipient_countries) == 1 else None
+    for loc in p.locations:
+        if loc.place:
+            c.place(loc.place, loc.where or p.at("locations"), "location", country)
+    _sectors(c, p)
+    for m in p.policy_markers:
+        if m.vocabulary == "1":
+            c.code("PolicyMarker", m.code, m.where or p.at("policy_markers"), "policy marker")
+        c.code("PolicySignificance", m.significance, m.where or p.at("policy_markers"), "policy marker significance")
+    for code in p.sdg_goals:
+        c.sdg(code, p.at("sdg_goals"), "SDG goal")
+    for code in p.sdg_targets:
+        c.sdg(code, p.at("sdg_targets"), "SDG target")
+    for tag in p.tags:
+        if tag.vocabulary in ("2", "3"):
+            c.sdg(tag.code, tag.where, "SDG tag")
+    _money(c, p)
+    for r in p.results:
+        c.code("ResultType", r.type, r.where, "result type")
+        for ind in r.indicators:
+            c.code("IndicatorMeasure", ind.measure, ind.where, "indicator measure")
+            for per in ind.periods:
+                c.period(per.start, per.end, per.where or ind.where, "indicator period")
+    for d in p.documents:
+        for cat in d.categories:
+            c.code("DocumentCategory", cat, d.where, "document category")
+    for rel in p.related:
+        c.code("RelatedActivityType", rel.type, rel.where, "related activity type")
+    return c.problems
+
+
+def _dates(c: _Checker, p: Project) -> None:
+    by_type = {d.type: d for d in p.dates}
+    for d in p.dates:
+        c.code("ActivityDateType", d.type, d.where, "activity date type")
+    for start, end, what in (("1", "3", "planned dates"), ("2", "4", "actual dates")):
+        if start in by_type and end in by_type:
+            c.period(by_type[start].date, by_type[end].date, by_type[end].where, what)
+    start = by_type.get("2") or by_type.get("1")
+    end = by_type.get("4") or by_type.get("3")
+    if start and end and not ({"1", "3"} <= set(by_type) or {"2", "4"} <= set(by_type)):
+        c.period(start.date, end.date, end.where, "dates")
+
+
+def _sectors(c: _Checker, p: Project) -> None:
+    by_vocabulary: dict[str, list[Share]] = {}
+    for s in p.sectors:
+        v = s.vocabulary or "1"
+        by_vocabulary.setdefault(v, []).append(s)
+        where = s.where or p.at("sectors")
+        if v in CHECKED_SECTOR_VOCABULARIES:
+            c.code(CHECKED_SECTOR_VOCABULARIES[v], s.code, where, f"sector (vocabulary {v})")
+        elif v in SDG_SECTOR_VOCABULARIES:
+            c.sdg(s.code, where, f"sector (vocabulary {v}, SDG {SDG_SECTOR_VOCABULARIES[v]})")
+    for v, shares in by_vocabulary.items():
+        c.percentages(shares, f"sectors (vocabulary {v})")
+
+
+def _money(c: _Checker, p: Project) -> None:
+    c.code("Currency", p.default_currency, p.at("default_currency"), "default currency")
+    if p.total_budget:
+        c.amount(p.total_budget.value, p.total_budget.currency, p.total_budget.where or p.at("total_budget"), "total_budget")
+    for b in p.budgets:
+        c.amount(b.value.value, b.value.currency, b.where, "budget")
+        c.period(b.period_start, b.period_end, b.where, "budget period")
+        c.code("BudgetType", b.type, b.where, "budget type")
+        c.code("BudgetStatus", b.status, b.where, "budget status")
+    for t in p.transactions:
+        c.code("TransactionType", t.type, t.where, "transaction type")
+        c.code("Currency", t.value.currency, t.where, "transaction currency")
