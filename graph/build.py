@@ -184,6 +184,40 @@ def rebase(g: Graph, base: str) -> Graph:
     return out
 
 
+def single_home(graphs: dict[URIRef, Graph], iris: Iris) -> dict[URIRef, Graph]:
+    """Give every triple exactly one named graph.
+
+    pyoxigraph's union default graph is a bag, not an RDF merge: a triple stored
+    in two graphs comes back twice, doubling counts and sums. So organisations
+    (described by every source that names them) get their own merged graph,
+    `graph/organisations`, and any triple still repeated stays only in the
+    first graph in this order: reference graphs, organisations, sources.
+    """
+    org_prefix = f"{iris.id}org/"
+    organisations = Graph()
+    routed: dict[URIRef, Graph] = {}
+    for name, g in graphs.items():
+        if "/graph/source/" in str(name):
+            kept = Graph()
+            for t in g:
+                (organisations if str(t[0]).startswith(org_prefix) and "/codelist/" not in str(t[0]) else kept).add(t)
+            g = kept
+        routed[name] = g
+    ordered = sorted(routed.items(), key=lambda kv: ("/graph/source/" in str(kv[0]), str(kv[0])))
+    ordered.insert(next((i for i, (n, _) in enumerate(ordered) if "/graph/source/" in str(n)), len(ordered)),
+                   (iris.graph("organisations"), organisations))
+    seen: set = set()
+    out: dict[URIRef, Graph] = {}
+    for name, g in ordered:
+        unique = Graph()
+        for t in g:
+            if t not in seen:
+                seen.add(t)
+                unique.add(t)
+        out[name] = unique
+    return out
+
+
 # --- stage 3: validate ------------------------------------------------------------
 def shacl_validate(asserted: dict[URIRef, Graph], reference: dict[URIRef, Graph], settings: Settings):
     """SHACL over the asserted data together with the reference graphs it points into."""
@@ -233,7 +267,7 @@ def build(settings: Settings, progress: Progress = _stderr) -> BuildReport:
     try:
         store = EmbeddedStore(path)
         with timer.stage("store"):
-            report.graphs = write_graphs(store, {**reference, **asserted})
+            report.graphs = write_graphs(store, single_home({**reference, **asserted}, iris))
         with timer.stage("reason"):
             inferred = iris.graph("inferred")
             materialise(store, core_ontology(settings), str(inferred))

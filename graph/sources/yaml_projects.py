@@ -182,11 +182,12 @@ def _kind(value: Any) -> str:
 ORG_KEYS = ("ref", "name", "names", "type", "abbreviation", "country", "website", "wikidata")
 
 
-def _org(r: _Reader, value: Any, where: Where, what: str, extra: tuple[str, ...] = ()) -> OrgRef | None:
+def _org(r: _Reader, value: Any, where: Where, what: str, extra: tuple[str, ...] = (),
+         lang: str | None = None) -> OrgRef | None:
     d = r.mapping(value, where, what, ORG_KEYS + extra) if not isinstance(value, str) else LineDict(name=value)
     if d is None:
         return None
-    names = r.texts(d.get("names") or d.get("name"), where, None)
+    names = r.texts(d.get("names") or d.get("name"), where, lang)
     ref = r.text(d, "ref", where)
     if not (ref or names):
         r.error(where, f"{what} needs a ref (IATI organisation identifier) or a name")
@@ -196,10 +197,10 @@ def _org(r: _Reader, value: Any, where: Where, what: str, extra: tuple[str, ...]
                   wikidata=r.text(d, "wikidata", where), where=where)
 
 
-def _participants(r: _Reader, d: LineDict) -> list[Participation]:
+def _participants(r: _Reader, d: LineDict, lang: str | None) -> list[Participation]:
     out = []
     for value, where in r.items(d, "participants"):
-        org = _org(r, value, where, "participant", ("role", "lead", "role_as_stated", "activity_id"))
+        org = _org(r, value, where, "participant", ("role", "lead", "role_as_stated", "activity_id"), lang)
         if org is None:
             continue
         role_text = r.text(value, "role", where, required=True)
@@ -352,8 +353,8 @@ def read_project_file(path: Path, root: Path | None = None) -> tuple[Project | N
     for key, code in DESCRIPTION_KEYS.items():
         p.descriptions += [(code, t) for t in r.texts(d.get(key), r.at(d, key), lang)]
     if "reporting_org" in d:
-        p.reporting_org = _org(r, d["reporting_org"], r.at(d, "reporting_org"), "reporting_org")
-    p.participations = _participants(r, d)
+        p.reporting_org = _org(r, d["reporting_org"], r.at(d, "reporting_org"), "reporting_org", lang=lang)
+    p.participations = _participants(r, d, lang)
     p.status = r.code(d, "status", top)
     for key, code in DATE_KEYS.items():
         value = r.date(d, key, top)
