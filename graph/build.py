@@ -135,7 +135,17 @@ def map_projects(projects: list[Project], iris: Iris, sdg_iri=None) -> dict[URIR
             gi = iris.source_graph(p.source.key)
             mapper = mappers[p.source.key] = ProjectMapper(iris, graphs.setdefault(gi, Graph()), sdg_iri)
         mapper.add(p)
+    _drop_dangling_related(graphs, {iris.project(p.identifier) for p in projects}, iris)
     return graphs
+
+
+def _drop_dangling_related(graphs: dict[URIRef, Graph], known: set[URIRef], iris: Iris) -> None:
+    """dev:relatedProject links only to projects in the graph (the identifier literal stays)."""
+    related = URIRef(iris.vocab + "relatedProject")
+    for g in graphs.values():
+        for s, o in list(g.subject_objects(related)):
+            if o not in known:
+                g.remove((s, related, o))
 
 
 def reference_graphs(settings: Settings, iris: Iris) -> dict[URIRef, Graph]:

@@ -29,8 +29,8 @@ class Settings:
     data: Path = PROJECT_ROOT / "data"  # DEVKG_DATA: curated projects, IATI files, reference data
     store: Path = PROJECT_ROOT / "var" / "store"  # DEVKG_STORE: the live store (a symlink to a build)
     exports: Path = PROJECT_ROOT / "var" / "dumps"  # DEVKG_EXPORTS: where `devkg export` writes for /dumps/
-    ontology: Path = PROJECT_ROOT / "ontology"
-    shapes: Path = PROJECT_ROOT / "shapes"
+    ontology: Path = PROJECT_ROOT / "ontology"  # core vocabulary and alignments
+    shapes: Path = PROJECT_ROOT / "shapes"  # SHACL shapes, one file per entity
     remote_query_url: str | None = None  # DEVKG_REMOTE_QUERY_URL: SPARQL endpoint of a remote store
     remote_update_url: str | None = None  # DEVKG_REMOTE_UPDATE_URL
     remote_gsp_url: str | None = None  # DEVKG_REMOTE_GSP_URL: Graph Store Protocol endpoint

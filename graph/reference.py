@@ -34,8 +34,10 @@ class Reference:
             for code, (name, definition) in DEVKG_ROLES.items():
                 roles.items.setdefault(code, Code(code, [Text(name, "en")], [Text(definition, "en")]))
         dac = self.codelists.get("Region")
+        countries = self.codelists.get("Country")
         self.places: dict[str, PlaceInfo] = read_places(
-            directory, {c.code: c.name() or c.code for c in dac.items.values()} if dac else {})
+            directory, {c.code: c.name() or c.code for c in dac.items.values()} if dac else {},
+            {c.code: c.name() or c.code for c in countries.items.values()} if countries else {})
         self._names = name_index(self.places)
         self.sdg = _read_sdg_notations(directory / SDG_KOS)
 

@@ -39,13 +39,21 @@ def fold(name: str) -> str:
     return " ".join(ascii_name.replace("-", " ").replace("'", "").split())
 
 
+EXTRA_COUNTRY_PARENTS = {"XK": ("m49-039",)}  # Kosovo, in UN M49 Southern Europe
+
+
 def _m49(code: str) -> str:
     return f"m49-{code.zfill(3)}"
 
 
-def read_places(reference_dir: Path, dac_regions: dict[str, str] | None = None) -> dict[str, PlaceInfo]:
-    places: dict[str, PlaceInfo] = {}
+def read_places(reference_dir: Path, dac_regions: dict[str, str] | None = None,
+                iati_countries: dict[str, str] | None = None) -> dict[str, PlaceInfo]:
+    places: dict[str, PlaceInfo] = {"m49-001": PlaceInfo("m49-001", "World", "macro-region", m49="001")}
     _m49_regions(reference_dir / "places" / "iso3166-m49-regions.csv", places)
+    for code, name in (iati_countries or {}).items():  # e.g. XK Kosovo: in IATI's list, not in ISO 3166-1
+        if code not in places:
+            places[code] = PlaceInfo(code, name, "country", iso3166=code, parents=list(EXTRA_COUNTRY_PARENTS.get(code, ())),
+                                     note="country code from the IATI Country codelist (not in ISO 3166-1)")
     for sub in pycountry.subdivisions:
         parent = sub.parent_code or sub.country_code
         kind = "district" if sub.parent_code else "region"
@@ -67,7 +75,8 @@ def _m49_regions(path: Path, places: dict[str, PlaceInfo]) -> None:
             for code, name in chain:
                 key = _m49(code)
                 place = places.setdefault(key, PlaceInfo(key, name, "macro-region", m49=code.zfill(3)))
-                if parent and parent not in place.parents:
+                parent = parent or "m49-001"
+                if parent != key and parent not in place.parents:
                     place.parents.append(parent)
                 parent = key
             alpha2 = row["alpha-2"]
