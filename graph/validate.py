@@ -19,6 +19,9 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
 
 
+WHOLE_GRAPH = "https://w3id.org/devkg/shapes#data"  # the target node of whole-graph SPARQL checks
+
+
 @dataclass
 class Finding:
     severity: str  # "Violation", "Warning" or "Info"
@@ -71,8 +74,11 @@ def validate(data: Graph, shapes: Graph) -> ValidationReport:
         value = lambda p: report_graph.value(result, p)
         severity = str(value(SH.resultSeverity) or SH.Violation).rsplit("#", 1)[1]
         path = value(SH.resultPath)
+        focus = value(SH.focusNode)
+        if str(focus) == WHOLE_GRAPH and isinstance(value(SH.value), URIRef):
+            focus = value(SH.value)  # whole-graph checks name the offending node as their value
         findings.append(Finding(
-            severity=severity, focus=str(value(SH.focusNode)),
+            severity=severity, focus=str(focus),
             path=str(path) if isinstance(path, URIRef) else None,
             value=str(value(SH.value)) if value(SH.value) is not None else None,
             message=str(value(SH.resultMessage) or "constraint not met"),
