@@ -1,7 +1,8 @@
 """Reference data in one object: IATI codelists, UN SDG codes and places, for checks and mapping.
 
-Loaded once per data directory (pycountry and the codelists take about a second)
-and shared by readers, checks and mappers; nothing here knows RDF.
+Loaded once per data directory (`Reference.load` is cached) and shared by
+readers, checks and mappers; nothing here knows RDF. Codelist names are the IATI
+file names ("Sector", "Currency", "OrganisationRole", "UNSDG-Targets").
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ from pathlib import Path
 
 from graph.records import Text
 from graph.sources.codelists import Code, Codelist, read_codelists, read_extra_codelists
-from graph.sources.places import PlaceInfo, fold, name_index, read_places
+from graph.sources.places import PlaceInfo, fold, name_forms, name_index, read_places
 
 SDG_KOS = "sdg/un-sdg-kos-goals-targets-indicators.ttl"
+SDG_ONTOLOGY = "sdg/un-sdg-ontology.ttl"
+SDG_BASE = "http://metadata.un.org/sdg/"
 DEVKG_ROLES = {
     "reporting": ("Reporting", "The organisation that published the information about the activity (IATI reporting-org)."),
     "partner": ("Partner", "A sub-partner or collaborating organisation named by the source without an IATI role."),
@@ -22,6 +25,8 @@ DEVKG_ROLES = {
 
 
 class Reference:
+    """Codelists, places and SDG notations read from one `reference/` directory."""
+
     def __init__(self, directory: Path):
         self.directory = directory
         self.codelists: dict[str, Codelist] = read_codelists(directory / "codelists")
@@ -39,7 +44,7 @@ class Reference:
             directory, {c.code: c.name() or c.code for c in dac.items.values()} if dac else {},
             {c.code: c.name() or c.code for c in countries.items.values()} if countries else {})
         self._names = name_index(self.places)
-        self.sdg = _read_sdg_notations(directory / SDG_KOS)
+        self.sdg: dict[str, str] = read_sdg_notations(directory / SDG_KOS)
 
     @classmethod
     def load(cls, data_dir: Path) -> "Reference":
@@ -55,26 +60,44 @@ class Reference:
         return cl is not None and str(code) in cl.items
 
     def label(self, codelist: str, code: str) -> str | None:
+        """The English name of a code, None when the code (or the codelist) is unknown."""
         cl = self.codelists.get(codelist)
         item = cl.items.get(str(code)) if cl else None
         return item.name() if item else None
 
     # --- places ---------------------------------------------------------------------
     def place(self, key: str) -> PlaceInfo | None:
-        return self.places.get(key) or self.places.get(key.upper())
+        """A place by its key ("PE", "pe", "PE-PIU", "m49-419", "group-SIDS", "KG-Y-AKSUU")."""
+        key = key.strip()
+        found = self.places.get(key)
+        if found is None and key[:4].lower() in ("m49-", "dac-"):
+            found = self.places.get(key[:4].lower() + key[4:])
+        elif found is None and key.lower().startswith("group-"):
+            found = self.places.get("group-" + key[6:].upper())
+        return found or self.places.get(key.upper())
 
     def find_place(self, text: str, country: str | None = None) -> PlaceInfo | None:
-        """A place by the name a curator wrote ("Piura", "Issyk-Kul", "Osh"), within a country."""
-        folded = fold(text)
-        for variant in (folded, folded.replace(" ", "")):
-            key = self._names.get(((country or "").upper(), variant)) or (None if country else self._names.get(("", variant)))
-            if key:
-                return self.places[key]
-        return None
+        """A place by the name a curator wrote ("Piura", "Issyk-Kul", "Osh"), within a country if given.
+
+        Accents, case and words like "Region" or "Oblast" do not matter. Without a
+        country the name must be unambiguous; None when nothing (or too much) fits.
+        """
+        if (by_key := self.place(text)) is not None and (country is None or by_key.country in (None, country.upper())):
+            return by_key
+        wanted = country.upper() if country else None
+        candidates = sorted({c for form in name_forms(text) for c in self._names.get(form, ())
+                             if wanted is None or c[2] == wanted})
+        if not candidates:
+            return None
+        best = [c for c in candidates if c[:2] == candidates[0][:2]]
+        keys = {c[3] for c in best}
+        return self.places[candidates[0][3]] if len(keys) == 1 else None
 
     def ancestors(self, key: str) -> list[str]:
+        """Every place `key` is within, nearest first (the closure of `parents`; groups excluded)."""
         seen: list[str] = []
-        todo = list(self.places[key].parents) if key in self.places else []
+        place = self.place(key)
+        todo = list(place.parents) if place else []
         while todo:
             k = todo.pop(0)
             if k not in seen and k in self.places:
@@ -84,27 +107,43 @@ class Reference:
 
     # --- SDGs -----------------------------------------------------------------------
     def has_sdg(self, code: str) -> bool:
+        """True for a goal ("16"), target ("16.6") or indicator ("16.6.1", "C160601") of the UN SDG KOS."""
         return str(code).strip() in self.sdg
 
     def sdg_iri(self, code: str) -> str:
-        """The UN KOS IRI of a goal ("16"), target ("16.6") or indicator ("16.6.1", "C160601")."""
-        return self.sdg.get(str(code).strip(), f"http://metadata.un.org/sdg/{str(code).strip()}")
+        """The UN KOS IRI of a goal ("16"), target ("16.6") or indicator ("16.6.1" -> .../C160601)."""
+        code = str(code).strip()
+        return self.sdg.get(code, SDG_BASE + code)
 
 
-def _read_sdg_notations(path: Path) -> dict[str, str]:
-    """Every notation in the UN SDG KOS (compact "16.6.1", padded "16.06.01", permanent "C160601")."""
+def read_sdg_notations(path: Path) -> dict[str, str]:
+    """Every skos:notation in the UN SDG KOS -> its IRI.
+
+    The KOS writes each concept's notations on one line (`sdg:C160601 skos:notation
+    "16.6.1", "16.06.01", "C160601" .`); reading those lines takes milliseconds
+    where parsing the whole Turtle file takes a second.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise ValueError(f"{path}: cannot read the UN SDG KOS: {e}") from None
     notations: dict[str, str] = {}
     pattern = re.compile(r'^sdg:(\S+) skos:notation (.+?)\s*\.\s*$')
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in text.splitlines():
         m = pattern.match(line)
         if m:
-            iri = f"http://metadata.un.org/sdg/{m.group(1)}"
+            iri = SDG_BASE + m.group(1)
             for value in re.findall(r'"([^"]+)"', m.group(2)):
                 notations.setdefault(value, iri)
             notations.setdefault(m.group(1), iri)
+    if not notations:
+        raise ValueError(f"{path}: no skos:notation lines found; has the UN SDG KOS changed its layout?")
     return notations
 
 
 @functools.lru_cache(maxsize=4)
 def _load(directory: Path) -> Reference:
     return Reference(directory)
+
+
+__all__ = ["Reference", "PlaceInfo", "Codelist", "Code", "DEVKG_ROLES", "SDG_KOS", "SDG_ONTOLOGY", "fold"]

@@ -5,7 +5,8 @@ silently keeps the last of two equal keys. Curated files need both: every error
 names its line, and a key written twice is a mistake worth reporting. This
 loader builds mappings and lists that carry their lines, keeps the literal text
 of numbers (so the M49 code `021` stays "021" and not octal 17, and
-`19075668.00` stays an exact decimal), and leaves impossible dates such as
+`19075668.00` stays an exact decimal), reads only true/false as booleans (so the
+country code `NO` stays "NO"), and leaves impossible dates such as
 `2019-02-30` as text so the reader can say what is wrong with them.
 """
 
@@ -20,15 +21,19 @@ import yaml
 class LineDict(dict):
     """A mapping that remembers its own line and the line of each key (1-based)."""
 
-    line: int = 0
-    lines: dict[str, int]
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.line = 0
+        self.lines: dict[str, int] = {}
 
 
 class LineList(list):
     """A list that remembers its own line and the line of each item (1-based)."""
 
-    line: int = 0
-    lines: list[int]
+    def __init__(self, *args: Any):
+        super().__init__(*args)
+        self.line = 0
+        self.lines: list[int] = []
 
 
 class ScalarInt(int):
@@ -88,6 +93,11 @@ def _float(loader: _Loader, node: yaml.ScalarNode) -> ScalarFloat:
     return value
 
 
+def _bool(loader: _Loader, node: yaml.ScalarNode) -> bool | str:
+    """Only true/false are booleans (as in YAML 1.2): `NO` is Norway, `on`/`yes` stay text."""
+    return node.value.lower() == "true" if node.value.lower() in ("true", "false") else node.value
+
+
 def _timestamp(loader: _Loader, node: yaml.ScalarNode) -> Any:
     try:
         return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
@@ -100,6 +110,7 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequen
 _Loader.add_constructor("tag:yaml.org,2002:int", _int)
 _Loader.add_constructor("tag:yaml.org,2002:float", _float)
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+_Loader.add_constructor("tag:yaml.org,2002:bool", _bool)
 
 
 def load_with_lines(text: str) -> tuple[Any, list[DuplicateKey]]:

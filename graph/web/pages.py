@@ -1,0 +1,65 @@
+"""Pages for people: home (with live counts), the example queries, the ontology's documentation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, current_app, render_template, request
+
+from graph.config import Settings
+from graph.web import negotiate
+
+bp = Blueprint("pages", __name__)
+QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
+
+
+def example_queries() -> list[dict[str, str]]:
+    """`graph/queries/*.rq`, each with the title and description from its first two lines."""
+    out = []
+    for path in sorted(QUERIES_DIR.glob("*.rq")):
+        text = path.read_text(encoding="utf-8")
+        head = dict(line[2:].split(": ", 1) for line in text.splitlines()[:2] if line.startswith("# ") and ": " in line)
+        out.append({"name": path.stem, "title": head.get("title", path.stem),
+                    "description": head.get("description", ""), "query": text})
+    return out
+
+
+def counts(store, settings: Settings) -> dict[str, int]:
+    q = lambda cls: int(next(iter(store.query(
+        f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a <{settings.base}def#{cls}> }}")))["n"].value)
+    return {"projects": q("Project"), "organisations": q("Organisation"), "triples": store.count(),
+            "graphs": len(store.named_graphs())}
+
+
+def ontology_terms(store, settings: Settings) -> list[dict]:
+    query = f"""PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+    PREFIX owl: <http://www.w3.org/2002/07/owl#>
+    SELECT ?term ?kind ?label ?definition (GROUP_CONCAT(DISTINCT STR(?super); separator=" ") AS ?supers)
+           (GROUP_CONCAT(DISTINCT STR(?domain); separator=" ") AS ?domains) (GROUP_CONCAT(DISTINCT STR(?range); separator=" ") AS ?ranges)
+    WHERE {{ GRAPH <{settings.base}graph/ontology> {{
+        VALUES ?kind {{ owl:Class owl:ObjectProperty owl:DatatypeProperty }}
+        ?term a ?kind . FILTER STRSTARTS(STR(?term), "{settings.base}def#")
+        OPTIONAL {{ ?term rdfs:label ?label }} OPTIONAL {{ ?term skos:definition ?definition }}
+        OPTIONAL {{ ?term rdfs:subClassOf|rdfs:subPropertyOf ?super FILTER isIRI(?super) }}
+        OPTIONAL {{ ?term rdfs:domain ?domain FILTER isIRI(?domain) }} OPTIONAL {{ ?term rdfs:range ?range FILTER isIRI(?range) }}
+    }} }} GROUP BY ?term ?kind ?label ?definition ORDER BY ?kind ?term"""
+    rows = []
+    for r in store.query(query, union_default_graph=False):
+        value = lambda k: r[k].value if r[k] is not None else ""
+        rows.append({"iri": value("term"), "name": value("term").rsplit("#", 1)[1], "kind": value("kind").rsplit("#", 1)[1],
+                     "label": value("label"), "definition": value("definition"),
+                     "supers": value("supers").split(), "domains": value("domains").split(), "ranges": value("ranges").split()})
+    return rows
+
+
+@bp.route("/")
+def home():
+    settings = current_app.config["DEVKG"]
+    store = current_app.extensions["devkg"].get()
+    data = {"counts": counts(store, settings), "base": settings.base, "examples": example_queries()}
+    if negotiate.wants_html(request.headers.get("Accept")):
+        return render_template("home.html", **data)
+    resp = current_app.json.response({"counts": data["counts"], "sparql": "/sparql", "ontology": "/def",
+                                       "dumps": "/dumps/", "description": "/.well-known/void"})
+    resp.headers["Vary"] = "Accept"
+    return resp

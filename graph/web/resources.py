@@ -1,0 +1,101 @@
+"""Linked data: every IRI under /id/ and the ontology at /def, as HTML or RDF by Accept or extension."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, current_app, render_template, request
+
+from graph.namespaces import prefixes
+from graph.web import negotiate
+from graph.web.errors import ApiError
+from graph.web.rdfviews import describe
+
+bp = Blueprint("resources", __name__)
+PAGE = 200
+
+
+def _split_extension(path: str) -> tuple[str, negotiate.Format | None]:
+    for f in negotiate.GRAPHS:
+        if path.endswith("." + f.name):
+            return path[: -len(f.name) - 1], f
+    return path, None
+
+
+def _etag(iri: str, fmt: str, page: int) -> str:
+    build = current_app.extensions["devkg"].build_id
+    return hashlib.sha256(f"{build}|{iri}|{fmt}|{page}".encode()).hexdigest()[:32]
+
+
+def render_resource(iri: str, explicit: negotiate.Format | None) -> Response:
+    store = current_app.extensions["devkg"].get()
+    accept = request.headers.get("Accept")
+    fmt = explicit or (negotiate.HTML if negotiate.wants_html(accept) else
+                       negotiate.choose([negotiate.HTML] + negotiate.GRAPHS, accept, request.args.get("format")))
+    if fmt is None:
+        raise ApiError(406, "this resource is available as HTML, " + ", ".join(f.media_type for f in negotiate.GRAPHS))
+    page = max(request.args.get("page", 1, type=int), 1)
+    etag = _etag(iri, fmt.name, page)
+    if request.if_none_match and etag in request.if_none_match:
+        resp = Response(status=304)
+        resp.set_etag(etag)
+        return resp
+    d = describe(store, iri, incoming_limit=PAGE, incoming_offset=(page - 1) * PAGE)
+    if not d.exists:
+        raise ApiError(404, f"no resource {iri} in this graph")
+    if fmt is negotiate.HTML:
+        body = render_template("resource.html", d=d, page=page, page_size=PAGE, formats=negotiate.GRAPHS,
+                               base=current_app.config["DEVKG"].base, local=_local)
+        resp = Response(body, mimetype="text/html")
+    else:
+        triples = d.triples()
+        data = [ox.Quad(t.subject, t.predicate, t.object) for t in triples] \
+            if fmt.writer in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG) else triples
+        kwargs = {"prefixes": prefixes(current_app.config["DEVKG"].base)} \
+            if fmt.writer in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else {}
+        resp = Response(ox.serialize(data, format=fmt.writer, **kwargs), mimetype=fmt.media_type)
+    resp.set_etag(etag)
+    resp.headers["Vary"] = "Accept"
+    return resp
+
+
+def _local(iri: str) -> str:
+    """A link that stays on this server for devkg IRIs, whatever host serves it."""
+    base = current_app.config["DEVKG"].base
+    if iri.startswith(base + "id/") or iri.startswith(base + "def"):
+        return "/" + iri[len(base):]
+    return iri
+
+
+@bp.route("/id/<path:path>")
+def resource(path: str):
+    settings = current_app.config["DEVKG"]
+    raw_path = request.path[len("/id/"):]  # keep %-escapes: IRIs are minted percent-encoded
+    raw_path, fmt = _split_extension(raw_path)
+    return render_resource(f"{settings.base}id/{raw_path}", fmt)
+
+
+@bp.route("/def")
+@bp.route("/def.<ext>")
+def ontology(ext: str | None = None):
+    settings = current_app.config["DEVKG"]
+    fmt = negotiate.by_extension(negotiate.GRAPHS, ext) if ext else None
+    if ext and fmt is None:
+        raise ApiError(404, f"no ontology format .{ext}")
+    store = current_app.extensions["devkg"].get()
+    graph = f"{settings.base}graph/ontology"
+    accept = request.headers.get("Accept")
+    if fmt is None and negotiate.wants_html(accept):
+        from graph.web.pages import ontology_terms
+        return render_template("ontology.html", terms=ontology_terms(store, settings), base=settings.base)
+    fmt = fmt or negotiate.choose(negotiate.GRAPHS, accept, request.args.get("format"))
+    if fmt is None:
+        raise ApiError(406, "the ontology is available as HTML, " + ", ".join(f.media_type for f in negotiate.GRAPHS))
+    quads = list(store.quads(graph=ox.NamedNode(graph)))
+    data = quads if fmt.writer in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG) else \
+        [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
+    kwargs = {"prefixes": prefixes(settings.base)} if fmt.writer in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else {}
+    resp = Response(ox.serialize(data, format=fmt.writer, **kwargs), mimetype=fmt.media_type)
+    resp.headers["Vary"] = "Accept"
+    return resp
