@@ -15,14 +15,15 @@ from rdflib.namespace import DCTERMS, OWL, SKOS
 from graph.mapping import terms as t
 from graph.mapping.iris import Iris
 from graph.namespaces import GEONAMES, WD
-from graph.reference import DEVKG_ROLES, SDG_KOS, Reference
+from graph.reference import DEVKG_ROLES, SDG_KOS, SDG_ONTOLOGY, Reference
 
 SDG_CODELISTS = {"UNSDG-Goals", "UNSDG-Targets"}
 KIND_CLASS = {"country": "Country", "region": "Region", "district": "District", "municipality": "Municipality",
-              "city": "Municipality", "macro-region": "MacroRegion", "country-group": "CountryGroup"}
+              "macro-region": "MacroRegion", "country-group": "CountryGroup"}
 
 
 def codelists_graph(ref: Reference, iris: Iris) -> Graph:
+    """Every codelist as a skos:ConceptScheme of skos:Concepts (devkg's extra roles included)."""
     return _copy(_codelists(ref, iris.base))
 
 
@@ -62,6 +63,7 @@ def _codelists(ref: Reference, base: str) -> Graph:
 
 
 def sdg_graph(ref: Reference) -> Graph:
+    """The UN SDG KOS and its ontology, as the UN publishes them."""
     return _copy(_sdg(ref))
 
 
@@ -69,11 +71,12 @@ def sdg_graph(ref: Reference) -> Graph:
 def _sdg(ref: Reference) -> Graph:
     g = Graph()
     g.parse(ref.directory / SDG_KOS, format="turtle")
-    g.parse(ref.directory / "sdg" / "un-sdg-ontology.ttl", format="turtle")
+    g.parse(ref.directory / SDG_ONTOLOGY, format="turtle")
     return g
 
 
 def places_graph(ref: Reference, iris: Iris, dev: Namespace) -> Graph:
+    """Every place typed by kind, with names, codes, direct `withinPlace` parents, groups and links."""
     return _copy(_places(ref, iris.base, str(dev)))
 
 

@@ -3,7 +3,8 @@
 Errors stop a build; warnings are reported and the build goes on:
 - error: a code not in its codelist (status, role, organisation type, country,
   region, place, currency, sector, policy marker, significance, SDG, result type,
-  indicator measure, budget/transaction type), an end before its start (project,
+  indicator measure, budget/transaction type, date type, document category,
+  related activity type, collaboration type, tied status), an end before its start (project,
   budget, indicator period), a negative amount, a percentage outside 0-100, and
   percentages that do not sum to 100 where the IATI rules require it
   (recipient countries and regions together; sectors per vocabulary) when every
@@ -16,8 +17,13 @@ Errors stop a build; warnings are reported and the build goes on:
   of 577 activities for it would lose far more than it protects. Curated data
   is ours to fix, so there it stops the build.
 Publisher-defined vocabularies (98, 99) and vocabularies devkg has no list for
-are not checked. Messages name the field and the value, and suggest the closest
-valid code or place when there is one.
+are not checked, nor are codes of lists devkg holds only in part (AidType,
+FinanceType, FlowType: see data/reference/extra-codelists.csv). Transaction
+amounts may be negative (IATI uses negative values for corrections and
+decommitments); budgets and the total budget may not.
+Dates are compared by `first()` of the start and `last()` of the end, so
+"2019-10" .. "2019-10" is a valid one-month period. Messages name the field and
+the value, and suggest the closest valid code or place when there is one.
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ import difflib
 from decimal import Decimal
 
 from graph.reference import Reference
-from graph.records import PartialDate, Problem, Project, Share, Where
+from graph.records import CodedValue, PartialDate, Problem, Project, Share, Where
 
 SDG_SECTOR_VOCABULARIES = {"7": "goal", "8": "target", "9": "indicator"}
 CHECKED_SECTOR_VOCABULARIES = {"1": "Sector", "2": "SectorCategory"}
@@ -41,7 +47,7 @@ class _Checker:
     def error(self, where: Where | None, message: str, severity: str = "error") -> None:
         self.problems.append(Problem(where or self.p.at("identifier"), message, severity))
 
-    def code(self, codelist: str, code: str | None, where: Where | None, field: str) -> None:
+    def code(self, codelist: str, code: str | None, where: Where | None, field: str, note: str = "") -> None:
         if code is None or code == "":
             return
         cl = self.ref.codelist(codelist)
@@ -51,7 +57,7 @@ class _Checker:
         if item is None:
             close = difflib.get_close_matches(str(code), list(cl.items), n=1)
             hint = f' (did you mean "{close[0]}", {cl.items[close[0]].name()}?)' if close else ""
-            self.error(where, f'{field} "{code}" is not in the IATI {codelist} codelist{hint}')
+            self.error(where, f'{field} "{code}" is not in the IATI {codelist} codelist{note}{hint}')
         elif item.withdrawn:
             self.error(where, f'{field} "{code}" is withdrawn from the IATI {codelist} codelist', "warning")
 
@@ -61,6 +67,23 @@ class _Checker:
         guess = self.ref.find_place(key, country)
         hint = f' (did you mean "{guess.key}", {guess.name}?)' if guess else ""
         self.error(where, f'{field} "{key}" is not a known place{hint}')
+
+    def country(self, code: str, where: Where | None, field: str) -> None:
+        """An ISO 3166-1 alpha-2 code (or one the IATI Country codelist adds, such as XK)."""
+        place = self.ref.place(code)
+        if place is not None and place.kind == "country" and place.key == code.upper():
+            return
+        guess = self.ref.find_place(code)
+        hint = f' (did you mean "{guess.key}", {guess.name}?)' if guess and guess.kind == "country" else ""
+        self.error(where, f'{field} "{code}" is not an ISO 3166-1 country code{hint}')
+
+    def coded(self, codelist: str, value: CodedValue | None, field: str) -> None:
+        """A default aid/finance/flow/collaboration type or tied status, when devkg holds the whole list."""
+        if value is None or value.vocabulary not in (None, "1"):
+            return
+        cl = self.ref.codelist(codelist)
+        if cl is not None and cl.complete:
+            self.code(codelist, value.code, value.where or self.p.at(field), field)
 
     def sdg(self, code: str, where: Where | None, field: str) -> None:
         if not self.ref.has_sdg(code):
@@ -102,15 +125,12 @@ def check_project(project: Project, ref: Reference) -> list[Problem]:
         c.code("OrganisationRole", part.role, part.where, "participant role")
         c.code("OrganisationType", part.org.type, part.where or part.org.where, "organisation type")
         if part.org.country:
-            c.place(part.org.country.upper(), part.where, "organisation country")
+            c.country(part.org.country, part.org.where or part.where, "organisation country")
     if p.reporting_org:
         c.code("OrganisationType", p.reporting_org.type, p.reporting_org.where or p.at("reporting_org"), "reporting_org type")
     _dates(c, p)
     for s in p.recipient_countries:
-        if ref.place(s.code.upper()) is None or ref.place(s.code.upper()).kind != "country":
-            guess = ref.find_place(s.code)
-            hint = f' (did you mean "{guess.key}", {guess.name}?)' if guess and guess.kind == "country" else ""
-            c.error(s.where or p.at("recipient_countries"), f'recipient country "{s.code}" is not an ISO 3166-1 country code{hint}')
+        c.country(s.code, s.where or p.at("recipient_countries"), "recipient country")
     for s in p.recipient_regions:
         where = s.where or p.at("recipient_regions")
         if s.vocabulary == "2":
@@ -148,6 +168,9 @@ def check_project(project: Project, ref: Reference) -> list[Problem]:
             c.code("DocumentCategory", cat, d.where, "document category")
     for rel in p.related:
         c.code("RelatedActivityType", rel.type, rel.where, "related activity type")
+    for codelist, field in (("AidType", "aid_type"), ("FinanceType", "finance_type"), ("FlowType", "flow_type"),
+                            ("CollaborationType", "collaboration_type"), ("TiedStatus", "tied_status")):
+        c.coded(codelist, getattr(p, field), field)
     return c.problems
 
 
@@ -158,10 +181,10 @@ def _dates(c: _Checker, p: Project) -> None:
     for start, end, what in (("1", "3", "planned dates"), ("2", "4", "actual dates")):
         if start in by_type and end in by_type:
             c.period(by_type[start].date, by_type[end].date, by_type[end].where, what)
-    start = by_type.get("2") or by_type.get("1")
+    start = by_type.get("2") or by_type.get("1")  # the normalised pair: actual, else planned
     end = by_type.get("4") or by_type.get("3")
-    if start and end and not ({"1", "3"} <= set(by_type) or {"2", "4"} <= set(by_type)):
-        c.period(start.date, end.date, end.where, "dates")
+    if start and end and (start.type, end.type) in (("2", "3"), ("1", "4")):  # the same-kind pairs are done above
+        c.period(start.date, end.date, end.where, "start and end dates (actual, else planned)")
 
 
 def _sectors(c: _Checker, p: Project) -> None:
@@ -171,7 +194,7 @@ def _sectors(c: _Checker, p: Project) -> None:
         by_vocabulary.setdefault(v, []).append(s)
         where = s.where or p.at("sectors")
         if v in CHECKED_SECTOR_VOCABULARIES:
-            c.code(CHECKED_SECTOR_VOCABULARIES[v], s.code, where, f"sector (vocabulary {v})")
+            c.code(CHECKED_SECTOR_VOCABULARIES[v], s.code, where, "sector", f" (vocabulary {v})")
         elif v in SDG_SECTOR_VOCABULARIES:
             c.sdg(s.code, where, f"sector (vocabulary {v}, SDG {SDG_SECTOR_VOCABULARIES[v]})")
     for v, shares in by_vocabulary.items():

@@ -408,6 +408,7 @@ def read_project_file(path: Path, root: Path | None = None) -> tuple[Project | N
     p.programme = r.text(d, "programme", top)
     if "extra" in d and (e := r.mapping(d["extra"], r.at(d, "extra"), "extra", None)) is not None:
         p.extra = {str(k): v for k in e if (v := r.text(e, k, r.at(e, k))) is not None}
+    r.problems.sort(key=lambda problem: problem.where.line or 0)  # in file order, as an editor shows them
     return (p if identifier and titles else None), r.problems
 
 
