@@ -69,6 +69,9 @@ class Settings:
             else:
                 values[f.name] = raw
         values.update({k: v for k, v in overrides.items() if v is not None})
+        for f in fields(cls):  # flags and callers may pass paths as text
+            if isinstance(getattr(cls, f.name, None), Path) and isinstance(values.get(f.name), str):
+                values[f.name] = Path(values[f.name])
         settings = cls(**values)
         if not settings.base.endswith(("/", "#")):
             settings = replace(settings, base=settings.base + "/")

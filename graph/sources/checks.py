@@ -56,7 +56,7 @@ class _Checker:
         item = cl.items.get(str(code))
         if item is None:
             close = difflib.get_close_matches(str(code), list(cl.items), n=1)
-            hint = f' (did you mean "{close[0]}", {cl.items[close[0]].name()}?)' if close else ""
+            hint = f'; did you mean "{close[0]}" ({cl.items[close[0]].name()})?' if close else ""
             self.error(where, f'{field} "{code}" is not in the IATI {codelist} codelist{note}{hint}')
         elif item.withdrawn:
             self.error(where, f'{field} "{code}" is withdrawn from the IATI {codelist} codelist', "warning")
@@ -65,7 +65,7 @@ class _Checker:
         if self.ref.place(key) is not None:
             return
         guess = self.ref.find_place(key, country)
-        hint = f' (did you mean "{guess.key}", {guess.name}?)' if guess else ""
+        hint = f'; did you mean "{guess.key}" ({guess.name})?' if guess else ""
         self.error(where, f'{field} "{key}" is not a known place{hint}')
 
     def country(self, code: str, where: Where | None, field: str) -> None:
@@ -74,7 +74,7 @@ class _Checker:
         if place is not None and place.kind == "country" and place.key == code.upper():
             return
         guess = self.ref.find_place(code)
-        hint = f' (did you mean "{guess.key}", {guess.name}?)' if guess and guess.kind == "country" else ""
+        hint = f'; did you mean "{guess.key}" ({guess.name})?' if guess and guess.kind == "country" else ""
         self.error(where, f'{field} "{code}" is not an ISO 3166-1 country code{hint}')
 
     def coded(self, codelist: str, value: CodedValue | None, field: str) -> None:
@@ -88,12 +88,15 @@ class _Checker:
     def sdg(self, code: str, where: Where | None, field: str) -> None:
         if not self.ref.has_sdg(code):
             close = difflib.get_close_matches(code, [c for c in self.ref.sdg if "." in c or c.isdigit()], n=1)
-            hint = f' (did you mean "{close[0]}"?)' if close else ""
+            hint = f'; did you mean "{close[0]}"?' if close else ""
             self.error(where, f'{field} "{code}" is not an SDG goal, target or indicator in the UN SDG KOS{hint}')
 
-    def period(self, start: PartialDate | None, end: PartialDate | None, where: Where | None, what: str) -> None:
+    def period(self, start: PartialDate | None, end: PartialDate | None, where: Where | None, what: str) -> bool:
+        """False (and an error) when the period ends before it starts."""
         if start and end and start.first() > end.last():
             self.error(where, f"{what}: start date {start} is after end date {end}")
+            return False
+        return True
 
     def amount(self, value: Decimal, currency: str | None, where: Where | None, what: str) -> None:
         if value < 0:
@@ -101,9 +104,11 @@ class _Checker:
         self.code("Currency", currency, where, f"{what} currency")
 
     def percentages(self, shares: list[Share], what: str) -> None:
-        for s in shares:
-            if s.percentage is not None and not (0 <= s.percentage <= 100):
-                self.error(s.where or self.p.at(what), f'{what} "{s.code}": percentage {s.percentage} is not between 0 and 100')
+        out_of_range = [s for s in shares if s.percentage is not None and not (0 <= s.percentage <= 100)]
+        for s in out_of_range:
+            self.error(s.where or self.p.at(what), f'{what} "{s.code}": percentage {s.percentage} is not between 0 and 100')
+        if out_of_range:
+            return  # the sum is wrong too; one error is enough
         given = [s for s in shares if s.percentage is not None]
         if not given or len(shares) < 1:
             return
@@ -178,12 +183,14 @@ def _dates(c: _Checker, p: Project) -> None:
     by_type = {d.type: d for d in p.dates}
     for d in p.dates:
         c.code("ActivityDateType", d.type, d.where, "activity date type")
+    ok = True
     for start, end, what in (("1", "3", "planned dates"), ("2", "4", "actual dates")):
         if start in by_type and end in by_type:
-            c.period(by_type[start].date, by_type[end].date, by_type[end].where, what)
+            ok = c.period(by_type[start].date, by_type[end].date, by_type[end].where, what) and ok
     start = by_type.get("2") or by_type.get("1")  # the normalised pair: actual, else planned
     end = by_type.get("4") or by_type.get("3")
-    if start and end and (start.type, end.type) in (("2", "3"), ("1", "4")):  # the same-kind pairs are done above
+    # the same-kind pairs are checked above; one wrong date gives one error
+    if ok and start and end and (start.type, end.type) in (("2", "3"), ("1", "4")):
         c.period(start.date, end.date, end.where, "start and end dates (actual, else planned)")
 
 

@@ -10,9 +10,7 @@ at the line too. The format is documented in `data/README.md`.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -20,11 +18,10 @@ import yaml
 
 from graph.records import (
     ActivityDate, Budget, CodedValue, Contact, DocumentLink, Indicator, IndicatorPeriod, Location, Money,
-    OrgRef, Participation, PartialDate, PolicyMarker, Problem, Project, RelatedActivity, Result, Share, Source,
-    Text, Where,
+    OrgRef, Participation, PolicyMarker, Problem, Project, RelatedActivity, Result, Share, Source, Where,
 )
-from graph.sources.dates import parse_stated_date
-from graph.sources.yaml_lines import LineDict, LineList, kind, literal, load_with_lines
+from graph.sources.yaml_fields import FieldReader
+from graph.sources.yaml_lines import LineDict, load_with_lines
 
 ROLES = {"funding": "1", "accountable": "2", "extending": "3", "implementing": "4",
          "reporting": "reporting", "partner": "partner", "1": "1", "2": "2", "3": "3", "4": "4"}
@@ -50,121 +47,8 @@ CONTACT_KEYS = ("type", "organisation", "department", "person", "job_title", "te
 SOURCE_KEYS = ("url", "title", "published", "retrieved")
 
 
-class _Reader:
-    """Reads one file's fields, collecting every problem instead of stopping at the first."""
-
-    def __init__(self, file: str):
-        self.file = file
-        self.lang = "en"
-        self.problems: list[Problem] = []
-
-    def at(self, d: Any, key: str | None = None, default: Where | None = None) -> Where:
-        """Where `d[key]` was written; else `default`; else where `d` itself starts."""
-        if isinstance(d, LineDict) and key in d.lines:
-            return Where(self.file, d.lines[key])
-        return default or Where(self.file, getattr(d, "line", None) or None)
-
-    def error(self, where: Where, message: str) -> None:
-        self.problems.append(Problem(where, message))
-
-    def mapping(self, value: Any, where: Where, what: str, allowed: tuple[str, ...] | None) -> LineDict | None:
-        """`value` as a mapping whose keys are all in `allowed` (None: any key)."""
-        if not isinstance(value, dict):
-            self.error(where, f"{what} must be a mapping (key: value), not {kind(value)}")
-            return None
-        for key in value if allowed is not None else ():
-            if key not in allowed:
-                hint = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-                self.error(self.at(value, key), f'unknown field "{key}" in {what}'
-                           + (f'; did you mean "{hint[0]}"?' if hint else ""))
-        return value
-
-    def items(self, d: LineDict, key: str) -> list[tuple[Any, Where]]:
-        """A list field as (item, where) pairs; a single item may be written without the list."""
-        value = d.get(key)
-        if value is None:
-            return []
-        if isinstance(value, LineList):
-            return [(v, Where(self.file, line)) for v, line in zip(value, value.lines)]
-        return [(value, self.at(d, key))]
-
-    def scalar(self, d: dict, key: str, where: Where, what: str, required: bool) -> str | None:
-        value = d.get(key)
-        if value is None or value == "":
-            if required:
-                self.error(where, f'missing required field "{key}"')
-            return None
-        if isinstance(value, bool):
-            self.error(self.at(d, key, where), f'"{key}" was read as {str(value).lower()}; quote it if it is {what}')
-            return None
-        if isinstance(value, (dict, list)):
-            self.error(self.at(d, key, where), f'"{key}" must be {what}, not {kind(value)}')
-            return None
-        return literal(value).strip()
-
-    def text(self, d: dict, key: str, where: Where, required: bool = False) -> str | None:
-        return self.scalar(d, key, where, "text", required)
-
-    def code(self, d: dict, key: str, where: Where, required: bool = False) -> str | None:
-        return self.scalar(d, key, where, "a code", required)
-
-    def decimal(self, d: dict, key: str, where: Where, required: bool = False) -> Decimal | None:
-        text = self.scalar(d, key, where, "a number", required)
-        if text is None:
-            return None
-        try:
-            number = Decimal(text.replace(",", "").replace("_", "").removesuffix("%").strip())
-        except InvalidOperation:
-            number = None
-        if number is None or not number.is_finite():
-            self.error(self.at(d, key, where), f'"{key}" must be a number, not "{text}"')
-            return None
-        return number
-
-    def date(self, d: dict, key: str, where: Where | None = None) -> PartialDate | None:
-        value = d.get(key)
-        if value is None:
-            return None
-        try:
-            return parse_stated_date(value)
-        except ValueError as e:
-            self.error(self.at(d, key, where), f'"{key}": {e}')
-            return None
-
-    def boolean(self, d: dict, key: str, where: Where | None = None) -> bool | None:
-        value = d.get(key)
-        if value is None or isinstance(value, bool):
-            return value
-        self.error(self.at(d, key, where), f'"{key}" must be true or false, not "{literal(value)}"')
-        return None
-
-    def single(self, key: str, value: Any, where: Where) -> LineDict:
-        """A bare value written where a mapping may stand (`- PE` for `- {code: PE}`)."""
-        d = LineDict({key: value})
-        d.line, d.lines = where.line or 0, {key: where.line} if where.line else {}
-        return d
-
-    def texts(self, d: dict, key: str, lang: str | None = "") -> list[Text]:
-        """Text in the project's language, a list of such texts, or a mapping language -> text."""
-        lang = self.lang if lang == "" else lang
-        value, where = d.get(key), self.at(d, key)
-        values = value if isinstance(value, list) else [value]
-        out: list[Text] = []
-        for i, item in enumerate(values):
-            line = Where(self.file, value.lines[i]) if isinstance(value, LineList) else where
-            if isinstance(item, dict):
-                out += [Text(t, str(k)) for k in item if (t := self.text(item, k, line))]
-            elif item is not None and (t := self.text(self.single(key, item, line), key, line)):
-                out.append(Text(t, lang))
-        return out
-
-    def strings(self, d: dict, key: str, where: Where) -> list[str]:
-        """One text or a list of texts."""
-        return [s for value, w in self.items(d, key) if (s := self.text(self.single(key, value, w), key, w))]
-
-
 # --- sections ---------------------------------------------------------------------------
-def _org(r: _Reader, value: Any, where: Where, what: str, allowed: tuple[str, ...] = ORG_KEYS) -> OrgRef | None:
+def _org(r: FieldReader, value: Any, where: Where, what: str, allowed: tuple[str, ...] = ORG_KEYS) -> OrgRef | None:
     d = r.single("name", value, where) if isinstance(value, str) else r.mapping(value, where, what, allowed)
     if d is None:
         return None
@@ -178,7 +62,7 @@ def _org(r: _Reader, value: Any, where: Where, what: str, allowed: tuple[str, ..
                   wikidata=r.code(d, "wikidata", where), where=where)
 
 
-def _participants(r: _Reader, d: LineDict) -> list[Participation]:
+def _participants(r: FieldReader, d: LineDict) -> list[Participation]:
     out = []
     for value, where in r.items(d, "participants"):
         org = _org(r, value, where, "participant", PARTICIPANT_KEYS)
@@ -194,7 +78,7 @@ def _participants(r: _Reader, d: LineDict) -> list[Participation]:
     return out
 
 
-def _shares(r: _Reader, d: LineDict, key: str, default_vocabulary: str | None = None) -> list[Share]:
+def _shares(r: FieldReader, d: LineDict, key: str, default_vocabulary: str | None = None) -> list[Share]:
     out = []
     for value, where in r.items(d, key):
         item = r.mapping(value, where, f"{key} entry", SHARE_KEYS) if isinstance(value, (dict, list)) \
@@ -207,7 +91,7 @@ def _shares(r: _Reader, d: LineDict, key: str, default_vocabulary: str | None = 
     return out
 
 
-def _money(r: _Reader, value: Any, where: Where, what: str,
+def _money(r: FieldReader, value: Any, where: Where, what: str,
            extra: tuple[str, ...] = ()) -> tuple[Money | None, LineDict | None]:
     d = r.mapping(value, where, what, MONEY_KEYS + extra)
     if d is None:
@@ -220,7 +104,7 @@ def _money(r: _Reader, value: Any, where: Where, what: str,
                  where=r.at(d, "value")), d
 
 
-def _indicator(r: _Reader, ind: LineDict, where: Where) -> Indicator:
+def _indicator(r: FieldReader, ind: LineDict, where: Where) -> Indicator:
     period = IndicatorPeriod(start=r.date(ind, "start"), end=r.date(ind, "end"),
                              target=r.decimal(ind, "target", where), actual=r.decimal(ind, "actual", where),
                              target_comment=r.text(ind, "target_comment", where),
@@ -242,7 +126,7 @@ def _has_values(period: IndicatorPeriod) -> bool:
                                         period.target_comment, period.actual_comment))
 
 
-def _results(r: _Reader, d: LineDict) -> list[Result]:
+def _results(r: FieldReader, d: LineDict) -> list[Result]:
     out = []
     for value, where in r.items(d, "results"):
         item = r.mapping(value, where, "result", ("type", "title", "description", "indicators"))
@@ -261,7 +145,7 @@ def _results(r: _Reader, d: LineDict) -> list[Result]:
     return out
 
 
-def _contacts(r: _Reader, d: LineDict) -> list[Contact]:
+def _contacts(r: FieldReader, d: LineDict) -> list[Contact]:
     out = []
     for value, where in r.items(d, "contacts"):
         c = r.mapping(value, where, "contact", CONTACT_KEYS)
@@ -274,7 +158,7 @@ def _contacts(r: _Reader, d: LineDict) -> list[Contact]:
     return out
 
 
-def _documents(r: _Reader, d: LineDict) -> list[DocumentLink]:
+def _documents(r: FieldReader, d: LineDict) -> list[DocumentLink]:
     out = []
     for value, where in r.items(d, "documents"):
         doc = r.mapping(value, where, "document", ("url", "title", "description", "format", "category",
@@ -288,7 +172,7 @@ def _documents(r: _Reader, d: LineDict) -> list[DocumentLink]:
     return out
 
 
-def _geography(r: _Reader, d: LineDict, p: Project) -> None:
+def _geography(r: FieldReader, d: LineDict, p: Project) -> None:
     p.recipient_countries = _shares(r, d, "recipient_countries")
     p.recipient_regions = _shares(r, d, "recipient_regions", default_vocabulary="2")  # UN M49 unless said
     p.country_groups = r.strings(d, "country_groups", r.at(d, "country_groups"))
@@ -301,7 +185,7 @@ def _geography(r: _Reader, d: LineDict, p: Project) -> None:
                                         descriptions=r.texts(loc, "description"), where=where))
 
 
-def _classification(r: _Reader, d: LineDict, p: Project) -> None:
+def _classification(r: FieldReader, d: LineDict, p: Project) -> None:
     p.status = r.code(d, "status", r.at(d))
     p.sectors = _shares(r, d, "sectors")
     for value, where in r.items(d, "policy_markers"):
@@ -324,7 +208,7 @@ def _classification(r: _Reader, d: LineDict, p: Project) -> None:
                                            vocabulary=r.code(c, "vocabulary", where)))
 
 
-def _money_fields(r: _Reader, d: LineDict, p: Project) -> None:
+def _money_fields(r: FieldReader, d: LineDict, p: Project) -> None:
     p.default_currency = r.code(d, "default_currency", r.at(d))
     if "total_budget" in d:
         p.total_budget, _ = _money(r, d["total_budget"], r.at(d, "total_budget"), "total_budget")
@@ -335,7 +219,7 @@ def _money_fields(r: _Reader, d: LineDict, p: Project) -> None:
                                     r.code(b, "status", where), label=money.label, where=where))
 
 
-def _source(r: _Reader, d: LineDict, path: Path, name: str, raw: bytes) -> Source:
+def _source(r: FieldReader, d: LineDict, path: Path, name: str, raw: bytes) -> Source:
     src = r.mapping(d["source"], r.at(d, "source"), "source", SOURCE_KEYS) if "source" in d else None
     src = src if src is not None else LineDict()
     where = r.at(d, "source")
@@ -363,7 +247,7 @@ def read_project_file(path: Path, root: Path | None = None) -> tuple[Project | N
     """Read one curated project: the project (None if unusable) and every problem found in the file."""
     name = str(path.relative_to(root)) if root and path.is_relative_to(root) else str(path)
     doc, raw, problems = _load(path, name)
-    r = _Reader(name)
+    r = FieldReader(name)
     r.problems = problems
     if doc is None and not problems:
         return None, [Problem(Where(name), "the file is empty; a project needs at least identifier and title")]

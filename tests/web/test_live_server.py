@@ -1,0 +1,110 @@
+"""The real server: waitress on a loopback port, compared with `oxigraph serve` on the same data."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+QUERIES = [
+    "SELECT ?p WHERE { ?p a <https://w3id.org/devkg/def#Project> } ORDER BY ?p",
+    "SELECT ?c (COUNT(*) AS ?n) WHERE { ?s a ?c } GROUP BY ?c ORDER BY ?c",
+    "SELECT ?p ?place WHERE { ?p <https://w3id.org/devkg/def#location> ?place } ORDER BY ?p ?place",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url: str, timeout: float = 30) -> None:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise TimeoutError(url)
+
+
+def select(endpoint: str, query: str, timeout: float = 60) -> list[dict]:
+    req = urllib.request.Request(f"{endpoint}?{urllib.parse.urlencode({'query': query})}",
+                                 headers={"Accept": "application/sparql-results+json"})
+    with urllib.request.urlopen(req, timeout=timeout) as r:
+        data = json.load(r)
+    return [{k: v["value"] for k, v in b.items()} for b in data["results"]["bindings"]]
+
+
+@pytest.fixture(scope="module")
+def devkg_server(web_settings):
+    port = free_port()
+    code = (f"import dataclasses; from graph.config import Settings; from graph.serve import serve; "
+            f"s = Settings.from_env(store={str(web_settings.store)!r}, exports={str(web_settings.exports)!r}, "
+            f"host='127.0.0.1', port={port}); serve(s)")
+    log = open(web_settings.exports.parent / "serve.log", "w")
+    proc = subprocess.Popen([sys.executable, "-c", code], stderr=log)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+@pytest.fixture(scope="module")
+def oxigraph_server(web_settings, tmp_path_factory):
+    exe = Path(sys.executable).parent / "oxigraph"
+    if not exe.exists() and not shutil.which("oxigraph"):
+        pytest.skip("the oxigraph CLI (PyPI package oxigraph) is not installed")
+    location = tmp_path_factory.mktemp("oxigraph")
+    dump = web_settings.exports / "devkg.nq.gz"
+    subprocess.run([str(exe), "load", "--location", str(location), "--file", str(dump)], check=True,
+                   capture_output=True)
+    port = free_port()
+    proc = subprocess.Popen([str(exe), "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}",
+                             "--union-default-graph"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/query")
+        yield f"http://127.0.0.1:{port}/query"
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_same_answers_as_oxigraph_serve(devkg_server, oxigraph_server, query):
+    assert select(f"{devkg_server}/sparql", query) == select(oxigraph_server, query)
+
+
+def test_a_slow_query_does_not_stop_other_requests(devkg_server):
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?q ?d . ?e ?r ?f } "
+    done = {}
+
+    def run_slow():
+        try:
+            select(f"{devkg_server}/sparql", slow, timeout=5)
+        except Exception as e:  # it may time out on our side; that is fine
+            done["slow"] = type(e).__name__
+
+    t = threading.Thread(target=run_slow, daemon=True)
+    t.start()
+    time.sleep(0.5)
+    t0 = time.monotonic()
+    rows = select(f"{devkg_server}/sparql", QUERIES[0], timeout=20)
+    assert len(rows) == 5
+    assert time.monotonic() - t0 < 5
