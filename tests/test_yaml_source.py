@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from dataclasses import fields, is_dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -70,6 +71,22 @@ def test_records_inside_lists_point_at_their_item(seeds):
     for loc in p.locations:
         assert f"place: {loc.place}" in lines[loc.where.line - 1]
     assert "{role: implementing, name: CEDRO" in lines[p.participations[2].where.line - 1]
+
+
+def test_every_record_knows_its_line(seeds):
+    def walk(value):
+        if is_dataclass(value):
+            yield value
+            for f in fields(value):
+                yield from walk(getattr(value, f.name))
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                yield from walk(item)
+
+    for p in seeds.values():
+        records = [r for r in walk(p) if hasattr(r, "where") and not isinstance(r, Project)]
+        assert len(records) > 10
+        assert [r for r in records if r.where is None or r.where.line is None] == []
 
 
 def test_canadian_project_facts(seeds):

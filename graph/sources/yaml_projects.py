@@ -66,7 +66,9 @@ def _participants(r: FieldReader, d: LineDict) -> list[Participation]:
     out = []
     for value, where in r.items(d, "participants"):
         org = _org(r, value, where, "participant", PARTICIPANT_KEYS)
-        role_text = r.code(value, "role", where, required=True) if isinstance(value, dict) else None
+        if not isinstance(value, (dict, str)):
+            continue  # already reported as not a mapping
+        role_text = r.code(value if isinstance(value, dict) else {}, "role", where, required=True)
         role = ROLES.get((role_text or "").lower())
         if role_text and role is None:
             r.error(r.at(value, "role"), f'role "{role_text}" is not one of funding, accountable, extending, '

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
+
+from live import free_port, wait_for
 
 
 @pytest.fixture(scope="session")
@@ -24,3 +29,21 @@ def app(web_settings):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def devkg_server(web_settings):
+    port = free_port()
+    code = (f"import dataclasses; from graph.config import Settings; from graph.serve import serve; "
+            f"s = Settings.from_env(store={str(web_settings.store)!r}, exports={str(web_settings.exports)!r}, "
+            f"host='127.0.0.1', port={port}); serve(s)")
+    log = open(web_settings.exports.parent / "serve.log", "w")
+    proc = subprocess.Popen([sys.executable, "-c", code], stderr=log)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+

@@ -16,54 +16,13 @@ from pathlib import Path
 
 import pytest
 
+from live import free_port, select, wait_for
+
 QUERIES = [
     "SELECT ?p WHERE { ?p a <https://w3id.org/devkg/def#Project> } ORDER BY ?p",
     "SELECT ?c (COUNT(*) AS ?n) WHERE { ?s a ?c } GROUP BY ?c ORDER BY ?c",
     "SELECT ?p ?place WHERE { ?p <https://w3id.org/devkg/def#location> ?place } ORDER BY ?p ?place",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(url: str, timeout: float = 30) -> None:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            return
-        except urllib.error.HTTPError:
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise TimeoutError(url)
-
-
-def select(endpoint: str, query: str, timeout: float = 60) -> list[dict]:
-    req = urllib.request.Request(f"{endpoint}?{urllib.parse.urlencode({'query': query})}",
-                                 headers={"Accept": "application/sparql-results+json"})
-    with urllib.request.urlopen(req, timeout=timeout) as r:
-        data = json.load(r)
-    return [{k: v["value"] for k, v in b.items()} for b in data["results"]["bindings"]]
-
-
-@pytest.fixture(scope="module")
-def devkg_server(web_settings):
-    port = free_port()
-    code = (f"import dataclasses; from graph.config import Settings; from graph.serve import serve; "
-            f"s = Settings.from_env(store={str(web_settings.store)!r}, exports={str(web_settings.exports)!r}, "
-            f"host='127.0.0.1', port={port}); serve(s)")
-    log = open(web_settings.exports.parent / "serve.log", "w")
-    proc = subprocess.Popen([sys.executable, "-c", code], stderr=log)
-    try:
-        wait_for(f"http://127.0.0.1:{port}/")
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 @pytest.fixture(scope="module")

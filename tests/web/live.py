@@ -1,0 +1,37 @@
+"""Helpers for tests that talk HTTP to a real server on loopback."""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url: str, timeout: float = 30) -> None:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise TimeoutError(url)
+
+
+def select(endpoint: str, query: str, timeout: float = 60) -> list[dict]:
+    req = urllib.request.Request(f"{endpoint}?{urllib.parse.urlencode({'query': query})}",
+                                 headers={"Accept": "application/sparql-results+json"})
+    with urllib.request.urlopen(req, timeout=timeout) as r:
+        data = json.load(r)
+    return [{k: v["value"] for k, v in b.items()} for b in data["results"]["bindings"]]
