@@ -6,24 +6,10 @@ files), so tests see exactly what a maintainer's `devkg build` gives.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
-from graph.config import PROJECT_ROOT, Settings
-
-SHARED = PROJECT_ROOT.parent / "shared"
-IATI_DIR = SHARED / "data" / "iati" / "activities"
-
-
-def seed_data_dir(tmp: Path) -> Path:
-    """A data dir with the curated projects and reference data only (symlinked, not copied)."""
-    data = tmp / "data"
-    data.mkdir()
-    for name in ("projects", "reference"):
-        os.symlink(PROJECT_ROOT / "data" / name, data / name)
-    return data
+from graph.config import Settings
+from seedlib import seed_data_dir
 
 
 @pytest.fixture(scope="session")

@@ -69,7 +69,7 @@ CASES = [
     ("unknown-currency", CA, "currency: CAD, label: Maximum", "currency: CAX, label: Maximum",
      "total_budget:", 'currency "CAX" is not in the IATI Currency codelist'),
     ("unknown-sector", CA, 'code: "15112"', 'code: "15199"', 'code: "15199"',
-     'sector (vocabulary 1) "15199" is not in the IATI Sector codelist'),
+     '"15199" is not in the IATI Sector codelist'),
     ("unknown-sdg", UN, '"16.7", "5.5"', '"16.99", "5.5"', "sdg_targets:", 'SDG target "16.99" is not'),
     ("broken-yaml", CA, "title: Strengthening", "title: [Strengthening", None, "broken YAML"),
 ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from lxml import etree
 
-from conftest import IATI_DIR
+from seedlib import IATI_DIR
 from graph.config import Settings
 
 PUBLISHER_FILES = [
@@ -24,7 +24,7 @@ DEV = "https://w3id.org/devkg/def#"
 
 @pytest.fixture(scope="module")
 def iati_settings(tmp_path_factory) -> Settings:
-    from conftest import seed_data_dir
+    from seedlib import seed_data_dir
     from graph.build import build
     from graph.sources.iati import import_iati
 

@@ -110,7 +110,7 @@ class _Checker:
         if out_of_range:
             return  # the sum is wrong too; one error is enough
         given = [s for s in shares if s.percentage is not None]
-        if not given or len(shares) < 1:
+        if not given:
             return
         where = shares[0].where or self.p.at(what)
         if len(given) < len(shares):
