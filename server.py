@@ -5,7 +5,7 @@ Nothing happens at import time, so tests and WSGI servers make as many apps as t
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, request
 
 from graph.config import Settings
 
@@ -15,7 +15,7 @@ def create_app(settings: Settings | None = None, *, store=None) -> Flask:
     from graph.web.state import LiveStore
 
     settings = settings or Settings.from_env()
-    app = Flask("graph.web", template_folder="templates", static_folder=None)
+    app = Flask("graph.web", template_folder="templates", static_folder="static", static_url_path="/static")
     app.config["DEVKG"] = settings
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body  # larger bodies get 413
     app.json.sort_keys = False
@@ -28,7 +28,6 @@ def create_app(settings: Settings | None = None, *, store=None) -> Flask:
     def cors(resp):
         origins = settings.cors_origins
         if origins and resp.status_code < 500:
-            from flask import request
             origin = request.headers.get("Origin")
             if "*" in origins:
                 resp.headers["Access-Control-Allow-Origin"] = "*"
@@ -36,6 +35,9 @@ def create_app(settings: Settings | None = None, *, store=None) -> Flask:
                 resp.headers["Access-Control-Allow-Origin"] = origin
                 resp.headers.add("Vary", "Origin")
             resp.headers["Access-Control-Expose-Headers"] = "X-Devkg-Truncated, ETag"
+            if request.method == "OPTIONS":  # preflight for POST with a SPARQL body
+                resp.headers["Access-Control-Allow-Methods"] = "GET, POST, HEAD"
+                resp.headers["Access-Control-Allow-Headers"] = "Content-Type, Accept, Authorization"
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
         return resp
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from flask import Blueprint, Response, current_app, render_template, request, send_from_directory
 
-from graph.export import DESCRIPTION, read_sums
+from graph.export import DESCRIPTION, describe, read_sums
 from graph.web import negotiate
 from graph.web.errors import ApiError
 
@@ -38,8 +40,14 @@ def dump_file(name: str):
 
 @bp.route("/.well-known/void")
 def void():
-    out = current_app.config["DEVKG"].exports
-    if not (out / DESCRIPTION).exists():
-        raise ApiError(404, "no dataset description yet: the operator has not run `devkg export`")
-    resp = send_from_directory(out, DESCRIPTION, conditional=True, etag=True, mimetype="text/turtle", max_age=0)
-    return resp
+    """The export's void.ttl when there is one, else a description computed live (no dump files)."""
+    settings = current_app.config["DEVKG"]
+    if (settings.exports / DESCRIPTION).exists():
+        return send_from_directory(settings.exports, DESCRIPTION, conditional=True, etag=True,
+                                   mimetype="text/turtle", max_age=0)
+    live = current_app.extensions["devkg"]
+    body = live.cached("void", lambda: describe(live.get(), settings, []).serialize(format="turtle").encode("utf-8"))
+    resp = Response(body, mimetype="text/turtle")
+    resp.charset = "utf-8"
+    resp.set_etag(hashlib.sha256(body).hexdigest()[:32])
+    return resp.make_conditional(request)

@@ -16,9 +16,10 @@ log = logging.getLogger("devkg.web")
 class ApiError(Exception):
     """An error meant for the client, with an HTTP status and a plain message."""
 
-    def __init__(self, status: int, message: str, headers: dict | None = None):
+    def __init__(self, status: int, message: str, headers: dict | None = None, *, title: str | None = None):
         super().__init__(message)
         self.status, self.message, self.headers = status, message, headers or {}
+        self.title = title or _title(status)
 
 
 def error_response(status: int, title: str, message: str, headers: dict | None = None) -> Response:
@@ -37,7 +38,7 @@ def error_response(status: int, title: str, message: str, headers: dict | None =
 def init_app(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def api_error(e: ApiError):
-        return error_response(e.status, _title(e.status), e.message, e.headers)
+        return error_response(e.status, e.title, e.message, e.headers)
 
     @app.errorhandler(QuerySyntaxError)
     def bad_query(e: QuerySyntaxError):

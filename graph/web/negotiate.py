@@ -18,22 +18,24 @@ class Format:
     media_type: str
     writer: object  # ox.RdfFormat or ox.QueryResultsFormat, or None for HTML
     aliases: tuple[str, ...] = ()
+    w3c: str = ""  # the format's IRI in http://www.w3.org/ns/formats/, for the service description
 
 
+W3 = "http://www.w3.org/ns/formats/"
 HTML = Format("html", "text/html", None, ("application/xhtml+xml",))
 RESULTS = [  # SELECT and ASK
-    Format("json", "application/sparql-results+json", ox.QueryResultsFormat.JSON, ("application/json",)),
-    Format("xml", "application/sparql-results+xml", ox.QueryResultsFormat.XML, ("application/xml", "text/xml")),
-    Format("csv", "text/csv", ox.QueryResultsFormat.CSV),
-    Format("tsv", "text/tab-separated-values", ox.QueryResultsFormat.TSV),
+    Format("json", "application/sparql-results+json", ox.QueryResultsFormat.JSON, ("application/json",), W3 + "SPARQL_Results_JSON"),
+    Format("xml", "application/sparql-results+xml", ox.QueryResultsFormat.XML, ("application/xml", "text/xml"), W3 + "SPARQL_Results_XML"),
+    Format("csv", "text/csv", ox.QueryResultsFormat.CSV, (), W3 + "SPARQL_Results_CSV"),
+    Format("tsv", "text/tab-separated-values", ox.QueryResultsFormat.TSV, (), W3 + "SPARQL_Results_TSV"),
 ]
 GRAPHS = [  # CONSTRUCT, DESCRIBE, resources, the ontology, the service description
-    Format("ttl", "text/turtle", ox.RdfFormat.TURTLE, ("application/x-turtle",)),
-    Format("nt", "application/n-triples", ox.RdfFormat.N_TRIPLES, ("text/plain",)),
-    Format("nq", "application/n-quads", ox.RdfFormat.N_QUADS),
-    Format("trig", "application/trig", ox.RdfFormat.TRIG),
-    Format("rdf", "application/rdf+xml", ox.RdfFormat.RDF_XML),
-    Format("jsonld", "application/ld+json", ox.RdfFormat.JSON_LD, ("application/json",)),
+    Format("ttl", "text/turtle", ox.RdfFormat.TURTLE, ("application/x-turtle",), W3 + "Turtle"),
+    Format("nt", "application/n-triples", ox.RdfFormat.N_TRIPLES, ("text/plain",), W3 + "N-Triples"),
+    Format("nq", "application/n-quads", ox.RdfFormat.N_QUADS, (), W3 + "N-Quads"),
+    Format("trig", "application/trig", ox.RdfFormat.TRIG, (), W3 + "TriG"),
+    Format("rdf", "application/rdf+xml", ox.RdfFormat.RDF_XML, (), W3 + "RDF_XML"),
+    Format("jsonld", "application/ld+json", ox.RdfFormat.JSON_LD, ("application/json",), W3 + "JSON-LD"),
 ]
 SHORT_NAMES = {"turtle": "ttl", "ntriples": "nt", "n-triples": "nt", "nquads": "nq", "rdfxml": "rdf",
                "json-ld": "jsonld", "sparql-json": "json", "sparql-xml": "xml"}

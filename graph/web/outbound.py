@@ -20,6 +20,7 @@ _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _MASK = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|#[^\n]*|<[^<>"{}|^`\\\s]*>')
 _KEYWORD = re.compile(r"(?<![\w:?$\-])(SERVICE|LOAD)(?![\w:\-])", re.IGNORECASE)
 _TARGET = re.compile(r"\s*(?:SILENT\s+)?(<[^<>\s]*>)", re.IGNORECASE)
+_MASKED_TARGET = re.compile(r"\s*(?:SILENT\s+)?< *>", re.IGNORECASE)
 
 
 class Refused(Exception):
@@ -45,7 +46,7 @@ def outbound_targets(text: str) -> list[str]:
     targets = []
     for m in _KEYWORD.finditer(code):
         t = _TARGET.match(text, m.end())
-        targets.append(t.group(1)[1:-1] if t and _TARGET.match(code, m.end()) else "")
+        targets.append(t.group(1)[1:-1] if t and _MASKED_TARGET.match(code, m.end()) else "")
     return targets
 
 

@@ -1,67 +1,67 @@
 """The SPARQL 1.1 Protocol at /sparql: query by GET or POST, update only with the bearer token.
 
 Without a query, browsers get the query page and other clients the Service
-Description, generated from what this server really supports.
+Description, generated from what this server really supports (description.py).
+Queries run under the limits of limits.py; SERVICE and LOAD are checked by
+outbound.py before the engine sees them.
 """
 
 from __future__ import annotations
 
 import hmac
-import re
-import time
-from urllib.parse import urlsplit
 
-import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request
 
-from graph.namespaces import SD, prefixes
-from graph.web import negotiate
+from graph.namespaces import prefixes
+from graph.store import QuerySyntaxError, StoreError
+from graph.web import negotiate, outbound
 from graph.web.errors import ApiError
-from graph.web.results import Cut, take, write_boolean, write_solutions, write_triples
+from graph.web.limits import Busy, Job, QueryTimeout
 
 bp = Blueprint("sparql", __name__)
 
-_STRINGS = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|#[^\n]*')
-_SERVICE = re.compile(r"\bSERVICE\s+(?:SILENT\s+)?(<[^>]*>|\?\w+|\$\w+)", re.IGNORECASE)
+QUERY_TYPE, UPDATE_TYPE, FORM_TYPE = "application/sparql-query", "application/sparql-update", \
+    "application/x-www-form-urlencoded"
 
 
-def outbound_hosts(query: str) -> list[str]:
-    """Hosts a query would contact through SERVICE (comments and strings ignored)."""
-    code = _STRINGS.sub(" ", query)
-    hosts = []
-    for target in _SERVICE.findall(code):
-        hosts.append(urlsplit(target[1:-1]).hostname or target if target.startswith("<") else target)
-    return hosts
+def _one(values: list[str], name: str) -> str | None:
+    if len(values) > 1:
+        raise ApiError(400, f"send one {name} parameter, not {len(values)}")
+    return values[0] if values else None
 
 
-def _check_outbound(query: str) -> None:
-    allowed = set(current_app.config["DEVKG"].service_allow)
-    for host in outbound_hosts(query):
-        if host not in allowed:
-            raise ApiError(403, f"SERVICE to {host} is not allowed on this endpoint (no outbound requests "
-                                "unless the operator lists the host in DEVKG_SERVICE_ALLOW)")
+def _body_text() -> str:
+    charset = (request.mimetype_params.get("charset") or "utf-8").lower()
+    if charset not in ("utf-8", "utf8"):
+        raise ApiError(415, f"the body must be UTF-8, not {charset}")
+    try:
+        return request.get_data().decode("utf-8")
+    except UnicodeDecodeError:
+        raise ApiError(400, "the body is not valid UTF-8") from None
 
 
 def _params() -> tuple[str | None, str | None, list[str], list[str]]:
-    """(query, update, default-graph-uri, named-graph-uri) from GET, form or direct POST."""
+    """(query, update, default-graph-uri, named-graph-uri) from GET, form POST or direct POST."""
     args = request.args
     if request.method == "GET":
         if "update" in args:
             raise ApiError(400, "updates must be sent with POST")
-        return args.get("query"), None, args.getlist("default-graph-uri"), args.getlist("named-graph-uri")
+        return (_one(args.getlist("query"), "query"), None, args.getlist("default-graph-uri"),
+                args.getlist("named-graph-uri"))
     ctype = (request.mimetype or "").lower()
-    if ctype == "application/sparql-query":
-        return request.get_data(as_text=True), None, args.getlist("default-graph-uri"), args.getlist("named-graph-uri")
-    if ctype == "application/sparql-update":
-        return None, request.get_data(as_text=True), [], []
-    if ctype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+    if ctype == QUERY_TYPE:
+        return _body_text(), None, args.getlist("default-graph-uri"), args.getlist("named-graph-uri")
+    if ctype == UPDATE_TYPE:
+        return None, _body_text(), [], []
+    if ctype in (FORM_TYPE, "multipart/form-data"):
         form = request.form
-        if "query" in form and "update" in form:
+        query, update = _one(form.getlist("query"), "query"), _one(form.getlist("update"), "update")
+        if query is not None and update is not None:
             raise ApiError(400, "send either query or update, not both")
-        return (form.get("query"), form.get("update"), form.getlist("default-graph-uri") or args.getlist("default-graph-uri"),
+        return (query, update, form.getlist("default-graph-uri") or args.getlist("default-graph-uri"),
                 form.getlist("named-graph-uri") or args.getlist("named-graph-uri"))
-    raise ApiError(415, f"POST a form (application/x-www-form-urlencoded), application/sparql-query or "
-                        f"application/sparql-update, not {ctype or 'no content type'}")
+    raise ApiError(415, f"POST a form ({FORM_TYPE}), {QUERY_TYPE} or {UPDATE_TYPE}, "
+                        f"not {ctype or 'a body with no content type'}")
 
 
 @bp.route("/sparql", methods=["GET", "POST"])
@@ -70,48 +70,58 @@ def endpoint():
     if update is not None:
         return _update(update)
     if query is None or not query.strip():
-        if request.args.get("format") is None and negotiate.wants_html(request.headers.get("Accept")):
-            return render_template("query.html", **_query_page())
+        if _format_param() is None and negotiate.wants_html(request.headers.get("Accept")):
+            return render_template("query.html", **query_page())
+        from graph.web.description import service_description
         return service_description()
     return _query(query, default_graphs, named_graphs)
 
 
+def _format_param() -> str | None:
+    return request.args.get("format") or (request.form.get("format") if request.method == "POST" else None)
+
+
 def _query(query: str, default_graphs: list[str], named_graphs: list[str]) -> Response:
     settings = current_app.config["DEVKG"]
-    _check_outbound(query)
-    store = current_app.extensions["devkg"].get()
-    result = store.query(query, default_graphs=default_graphs or None, named_graphs=named_graphs or None,
-                         prefixes=prefixes(settings.base))
-    accept, override = request.headers.get("Accept"), request.args.get("format") or request.form.get("format")
-    deadline = time.monotonic() + settings.query_timeout
-    if isinstance(result, ox.QueryBoolean):
-        fmt = _pick(negotiate.RESULTS, accept, override)
-        return _respond(write_boolean(bool(result), fmt), fmt, Cut(1))
-    if isinstance(result, ox.QuerySolutions):
-        fmt = _pick(negotiate.RESULTS, accept, override)
-        variables = [v.value for v in result.variables]
-        rows, cut = take(result, settings.max_rows, deadline)
-        return _respond(write_solutions(variables, rows, fmt, cut), fmt, cut)
-    fmt = _pick(negotiate.GRAPHS, accept, override)
-    triples, cut = take(result, settings.max_rows, deadline)
-    return _respond(write_triples(triples, fmt, cut, prefixes(settings.base)), fmt, cut)
+    try:
+        outbound.check(query, settings.service_allow)
+    except outbound.Refused as e:
+        raise ApiError(403, str(e)) from None
+    accept, override = request.headers.get("Accept"), _format_param()
+    results = negotiate.choose(negotiate.RESULTS, accept, override)
+    graphs = negotiate.choose(negotiate.GRAPHS, accept, override)
+    job = Job(query, results.name if results else None, graphs.name if graphs else None,
+              settings.max_rows, settings.query_timeout, default_graphs, named_graphs,
+              base_iri=request.base_url, prefixes=prefixes(settings.base))
+    try:
+        answer = current_app.extensions["devkg"].run(job)
+    except QueryTimeout:
+        raise ApiError(503, f"the query did not finish within {settings.query_timeout:g} s and was stopped; "
+                            "narrow it down (LIMIT, more specific patterns) and try again",
+                       {"Retry-After": "1"}, title="Query timeout") from None
+    except Busy:
+        raise ApiError(503, "every query worker is busy; try again shortly", {"Retry-After": "2"}) from None
+    if answer.kind == "syntax":
+        raise QuerySyntaxError(answer.message)
+    if answer.kind == "store":
+        raise StoreError(answer.message)
+    if answer.kind == "not-acceptable":
+        offered = negotiate.GRAPHS if answer.form == "graph" else negotiate.RESULTS
+        raise ApiError(406, f"cannot answer in {override or accept}; this result is available as "
+                            + ", ".join(f.media_type for f in offered))
+    fmt = next(f for f in negotiate.RESULTS + negotiate.GRAPHS if f.name == answer.format
+               and (f in negotiate.GRAPHS) == (answer.form == "graph"))
+    resp = respond(answer.body, fmt)
+    if answer.cut.reason:
+        resp.headers["X-Devkg-Truncated"] = answer.cut.header()
+    return resp
 
 
-def _pick(candidates, accept, override) -> negotiate.Format:
-    fmt = negotiate.choose(candidates, accept, override)
-    if fmt is None:
-        offered = ", ".join(f.media_type for f in candidates)
-        raise ApiError(406, f"cannot answer in {override or accept}; this result is available as {offered}")
-    return fmt
-
-
-def _respond(body: bytes, fmt: negotiate.Format, cut: Cut) -> Response:
+def respond(body: bytes, fmt: negotiate.Format) -> Response:
+    """A response in `fmt`, UTF-8, varying by Accept."""
     resp = Response(body, mimetype=fmt.media_type)
-    if fmt.media_type.startswith("text/") or fmt.name in ("json", "xml", "jsonld", "nt", "nq", "trig", "rdf"):
-        resp.charset = "utf-8"
+    resp.charset = "utf-8"
     resp.headers["Vary"] = "Accept"
-    if cut.reason:
-        resp.headers["X-Devkg-Truncated"] = cut.header()
     return resp
 
 
@@ -124,57 +134,21 @@ def _update(update: str) -> Response:
     if not (given.startswith("Bearer ") and hmac.compare_digest(given[7:].encode(), token.encode())):
         raise ApiError(403, "SPARQL Update needs the bearer token configured by the operator",
                        {"WWW-Authenticate": 'Bearer realm="devkg"'})
-    if re.search(r"\bLOAD\b", _STRINGS.sub(" ", update), re.IGNORECASE) and not settings.service_allow:
-        raise ApiError(403, "LOAD fetches remote data and is disabled (DEVKG_SERVICE_ALLOW is empty)")
-    current_app.extensions["devkg"].get().update(update)
+    for name in ("using-graph-uri", "using-named-graph-uri"):
+        if name in request.args or name in request.form:
+            raise ApiError(400, f"{name} is not supported here; use USING or WITH in the update itself")
+    try:
+        outbound.check(update, settings.service_allow)
+    except outbound.Refused as e:
+        raise ApiError(403, str(e)) from None
+    current_app.extensions["devkg"].update(update, base_iri=request.base_url)
     return Response(status=204)
 
 
-def _query_page() -> dict:
+def query_page() -> dict:
+    """What the query page needs: examples, prefixes, the endpoint and where local IRIs live."""
     from graph.web.pages import example_queries
 
     settings = current_app.config["DEVKG"]
     return {"examples": example_queries(), "prefixes": prefixes(settings.base), "endpoint": request.base_url,
             "base_id": f"{settings.base}id/"}
-
-
-def service_description() -> Response:
-    """W3C SPARQL 1.1 Service Description of this endpoint, from its real settings and data."""
-    from rdflib import BNode, Graph, Literal, URIRef
-    from rdflib.namespace import RDF, VOID
-
-    settings = current_app.config["DEVKG"]
-    store = current_app.extensions["devkg"].get()
-    g = Graph()
-    g.bind("sd", SD)
-    g.bind("void", VOID)
-    me = URIRef(request.base_url)
-    g.add((me, RDF.type, SD.Service))
-    g.add((me, SD.endpoint, me))
-    g.add((me, SD.supportedLanguage, SD.SPARQL11Query))
-    if settings.update_token:
-        g.add((me, SD.supportedLanguage, SD.SPARQL11Update))
-    for feature in (SD.UnionDefaultGraph, SD.BasicFederatedQuery) if settings.service_allow else (SD.UnionDefaultGraph,):
-        g.add((me, SD.feature, feature))
-    for f in negotiate.RESULTS + negotiate.GRAPHS:
-        g.add((me, SD.resultFormat, URIRef(f"https://www.iana.org/assignments/media-types/{f.media_type}")))
-    g.add((me, URIRef("https://w3id.org/devkg/def#queryTimeoutSeconds"), Literal(settings.query_timeout)))
-    g.add((me, URIRef("https://w3id.org/devkg/def#maxResultRows"), Literal(settings.max_rows)))
-    dataset, default = BNode(), BNode()
-    g.add((me, SD.defaultDataset, dataset))
-    g.add((dataset, RDF.type, SD.Dataset))
-    g.add((dataset, SD.defaultGraph, default))
-    g.add((default, RDF.type, SD.Graph))
-    g.add((default, VOID.triples, Literal(store.count())))
-    for name in store.named_graphs():
-        ng, graph = BNode(), BNode()
-        g.add((dataset, SD.namedGraph, ng))
-        g.add((ng, SD.name, URIRef(name)))
-        g.add((ng, SD.graph, graph))
-        g.add((graph, VOID.triples, Literal(store.count(name))))
-    fmt = negotiate.choose(negotiate.GRAPHS, request.headers.get("Accept"), request.args.get("format")) \
-        or negotiate.GRAPHS[0]
-    body = ox.serialize(ox.parse(g.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES),
-                        format=fmt.writer) if fmt.writer not in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG) else \
-        g.serialize(format="trig" if fmt.name == "trig" else "nquads", encoding="utf-8")
-    return _respond(body, fmt, Cut(0))

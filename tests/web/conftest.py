@@ -1,9 +1,10 @@
-"""The app on the seed build, with an export for the harvester routes."""
+"""The app on the seed build (with an export for the harvester routes), a real server, and a small store."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -47,3 +48,31 @@ def devkg_server(web_settings):
         proc.wait(10)
 
 
+
+
+SMALL = Path(__file__).parent / "data" / "small.trig"
+
+
+def small_settings(tmp: Path, **changes):
+    """Settings whose live store holds tests/web/data/small.trig, built and published like a real build."""
+    import pyoxigraph as ox
+
+    from graph.config import Settings
+    from graph.store import EmbeddedStore, new_build_path, publish
+
+    live = tmp / "var" / "store"
+    live.parent.mkdir(parents=True, exist_ok=True)
+    build = new_build_path(live)
+    store = EmbeddedStore(build)
+    store.load(SMALL.read_bytes(), ox.RdfFormat.TRIG)
+    store.close()
+    del store
+    publish(build, live)
+    return Settings.from_env({}, store=live, exports=tmp / "var" / "dumps", **changes)
+
+
+@pytest.fixture(scope="module")
+def small_app(tmp_path_factory):
+    from server import create_app
+
+    return create_app(small_settings(tmp_path_factory.mktemp("small")))

@@ -1,0 +1,80 @@
+"""The W3C SPARQL 1.1 Service Description of /sparql, generated from what this server really does.
+
+Result formats come from the media-type table, limits from the settings, the
+dataset (default graph = union, named graphs with their triple counts) from the
+live store, and Update/federation only appear when the operator enabled them.
+"""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+from flask import Response, current_app, request
+
+from graph.namespaces import SD, prefixes, vocab
+from graph.web import negotiate
+from graph.web.errors import ApiError
+from graph.web.results import Cut, write_triples
+
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+VOID_TRIPLES = ox.NamedNode("http://rdfs.org/ns/void#triples")
+
+
+def _sd(local: str) -> ox.NamedNode:
+    return ox.NamedNode(f"{SD}{local}")
+
+
+def graph_counts(live) -> tuple[int, list[tuple[str, int]]]:
+    """(triples in the union, [(named graph, triples)]), computed once per build."""
+    def compute():
+        store = live.get()
+        return store.count(), [(g, store.count(g)) for g in store.named_graphs()]
+    return live.cached("graph-counts", compute)
+
+
+def service_triples(endpoint: str) -> list[ox.Triple]:
+    settings = current_app.config["DEVKG"]
+    live = current_app.extensions["devkg"]
+    dev = vocab(settings.base)
+    me = ox.NamedNode(endpoint)
+    t = [ox.Triple(me, RDF_TYPE, _sd("Service")), ox.Triple(me, _sd("endpoint"), me),
+         ox.Triple(me, _sd("supportedLanguage"), _sd("SPARQL11Query"))]
+    if settings.update_token:
+        t.append(ox.Triple(me, _sd("supportedLanguage"), _sd("SPARQL11Update")))
+    t.append(ox.Triple(me, _sd("feature"), _sd("UnionDefaultGraph")))
+    if settings.service_allow:
+        t.append(ox.Triple(me, _sd("feature"), _sd("BasicFederatedQuery")))
+    for f in negotiate.RESULTS + negotiate.GRAPHS:
+        t.append(ox.Triple(me, _sd("resultFormat"), ox.NamedNode(f.w3c)))
+    t.append(ox.Triple(me, ox.NamedNode(f"{dev}queryTimeoutSeconds"),
+                       ox.Literal(repr(float(settings.query_timeout)), datatype=ox.NamedNode(
+                           "http://www.w3.org/2001/XMLSchema#decimal"))))
+    t.append(ox.Triple(me, ox.NamedNode(f"{dev}maxResultRows"), ox.Literal(str(settings.max_rows), datatype=ox.NamedNode(
+        "http://www.w3.org/2001/XMLSchema#integer"))))
+    total, graphs = graph_counts(live)
+    dataset, default = ox.BlankNode("dataset"), ox.BlankNode("default")
+    t += [ox.Triple(me, _sd("defaultDataset"), dataset), ox.Triple(dataset, RDF_TYPE, _sd("Dataset")),
+          ox.Triple(dataset, _sd("defaultGraph"), default), ox.Triple(default, RDF_TYPE, _sd("Graph")),
+          ox.Triple(default, VOID_TRIPLES, ox.Literal(total))]
+    for i, (name, count) in enumerate(graphs):
+        ng, g = ox.BlankNode(f"ng{i}"), ox.BlankNode(f"g{i}")
+        t += [ox.Triple(dataset, _sd("namedGraph"), ng), ox.Triple(ng, RDF_TYPE, _sd("NamedGraph")),
+              ox.Triple(ng, _sd("name"), ox.NamedNode(name)), ox.Triple(ng, _sd("graph"), g),
+              ox.Triple(g, RDF_TYPE, _sd("Graph")), ox.Triple(g, VOID_TRIPLES, ox.Literal(count))]
+    return t
+
+
+def service_description() -> Response:
+    """The description in Turtle (default) or any RDF format by Accept or `format=`."""
+    settings = current_app.config["DEVKG"]
+    override = request.args.get("format")
+    accept = request.headers.get("Accept")
+    fmt = negotiate.choose(negotiate.GRAPHS, accept, override)
+    if fmt is None and override:
+        raise ApiError(406, "the service description is available as "
+                       + ", ".join(f.media_type for f in negotiate.GRAPHS))
+    fmt = fmt or negotiate.GRAPHS[0]  # a SPARQL client asking for results still gets Turtle
+    pre = dict(prefixes(settings.base), sd=str(SD), formats=negotiate.W3, void="http://rdfs.org/ns/void#")
+    resp = Response(write_triples(service_triples(request.base_url), fmt, Cut(0), pre), mimetype=fmt.media_type)
+    resp.charset = "utf-8"
+    resp.headers["Vary"] = "Accept"
+    return resp

@@ -1,0 +1,75 @@
+"""Limits: a runaway query is stopped at the timeout without holding up others; cuts are announced."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+
+import pytest
+
+from server import create_app
+
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?q ?d . ?e ?r ?f . ?g ?s ?h }"
+SIMPLE = "SELECT ?p WHERE { ?p a dev:Project } ORDER BY ?p"
+
+
+@pytest.fixture(scope="module")
+def quick_app(web_settings):
+    return create_app(dataclasses.replace(web_settings, query_timeout=1.0, max_rows=3))
+
+
+def test_runaway_query_times_out_while_a_parallel_query_answers(quick_app):
+    assert quick_app.extensions["devkg"].uses_workers
+    slow: dict = {}
+
+    def run_slow():
+        t0 = time.monotonic()
+        r = quick_app.test_client().get("/sparql", query_string={"query": RUNAWAY})
+        slow.update(status=r.status_code, body=r.json, seconds=time.monotonic() - t0)
+
+    thread = threading.Thread(target=run_slow)
+    thread.start()
+    time.sleep(0.3)
+    t0 = time.monotonic()
+    r = quick_app.test_client().get("/sparql", query_string={"query": "ASK { ?p a dev:Project }"})
+    fast_seconds = time.monotonic() - t0
+    assert r.status_code == 200 and r.json["boolean"] is True
+    assert thread.is_alive(), "the runaway query should still be running while the simple one answered"
+    assert fast_seconds < 1.0
+    thread.join(15)
+    assert slow["status"] == 503
+    assert slow["body"]["error"]["title"] == "Query timeout" and "1 s" in slow["body"]["error"]["message"]
+    assert slow["seconds"] < 5
+    again = quick_app.test_client().get("/sparql", query_string={"query": SIMPLE})  # a fresh worker serves
+    assert again.status_code == 200
+
+
+@pytest.mark.parametrize("fmt, check", [
+    ("json", lambda r: r.json["devkg"] == {"truncated": True, "reason": "max-rows", "rows": 3}
+     and len(r.json["results"]["bindings"]) == 3),
+    ("xml", lambda r: b"urn:devkg:truncated:max-rows" in r.data),
+    ("csv", lambda r: len(r.data.decode().strip().splitlines()) == 4),  # header + 3 rows; the cut is in the header
+    ("tsv", lambda r: len(r.data.decode().strip().splitlines()) == 4),
+])
+def test_row_limit_is_announced_in_every_result_format(quick_app, fmt, check):
+    r = quick_app.test_client().get("/sparql", query_string={"query": SIMPLE, "format": fmt})
+    assert r.status_code == 200
+    assert r.headers["X-Devkg-Truncated"] == "max-rows; rows=3"
+    assert check(r), r.data
+
+
+def test_a_complete_result_has_no_truncation_header(quick_app):
+    r = quick_app.test_client().get("/sparql", query_string={"query": "SELECT * WHERE { ?p a dev:Project } LIMIT 2"})
+    assert "X-Devkg-Truncated" not in r.headers and "devkg" not in r.json
+
+
+def test_service_description_states_the_real_limits(quick_app):
+    from rdflib import Graph, URIRef
+
+    r = quick_app.test_client().get("/sparql", headers={"Accept": "text/turtle"})
+    assert r.status_code == 200, r.data
+    g = Graph().parse(data=r.data, format="turtle")
+    dev = "https://w3id.org/devkg/def#"
+    assert float(g.value(None, URIRef(dev + "queryTimeoutSeconds"))) == 1.0
+    assert int(g.value(None, URIRef(dev + "maxResultRows"))) == 3
