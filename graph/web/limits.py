@@ -17,6 +17,7 @@ the row limit and a between-rows deadline still apply, but nothing is killed.
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import queue
 import threading
 import time
@@ -103,8 +104,25 @@ def execute(raw: ox.Store, job: Job) -> Answer:
         return Answer("store", message=str(e))
 
 
+def _die_with_parent() -> None:
+    """Never outlive the server: a killed server must not leave a runaway query computing.
+
+    pyoxigraph releases the GIL while it evaluates, so this thread runs even
+    mid-query. (PR_SET_PDEATHSIG would tie the worker to the server *thread*
+    that started it, not to the process.)
+    """
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def _worker_main(conn) -> None:
     """A worker's loop: (store path, job) in, Answer out; the store is reopened when the path changes."""
+    _die_with_parent()
     path, raw = None, None
     while True:
         try:
@@ -165,8 +183,9 @@ class WorkerPool:
                 worker = None
                 return answer
             raise QueryTimeout()
-        except (EOFError, OSError, BrokenPipeError):
-            raise QueryTimeout() from None
+        except (EOFError, OSError):  # the worker died (out of memory, killed): say so, never hang
+            from graph.store import StoreError
+            raise StoreError("a query worker stopped unexpectedly") from None
         finally:
             if worker is not None:  # timed out or broke: never reuse it
                 worker.kill()

@@ -52,11 +52,22 @@ def ontology_terms(store, settings: Settings) -> list[dict]:
     return rows
 
 
+def compact(iri: str, base: str) -> str:
+    """`https://w3id.org/devkg/def#Project` -> `dev:Project`, for people reading the docs."""
+    from graph.namespaces import prefixes
+
+    for prefix, namespace in prefixes(base).items():
+        if iri.startswith(namespace) and len(iri) > len(namespace):
+            return f"{prefix}:{iri[len(namespace):]}"
+    return iri
+
+
 @bp.route("/")
 def home():
     settings = current_app.config["DEVKG"]
-    store = current_app.extensions["devkg"].get()
-    data = {"counts": counts(store, settings), "base": settings.base, "examples": example_queries()}
+    live = current_app.extensions["devkg"]
+    data = {"counts": live.cached("home-counts", lambda: counts(live.get(), settings)), "base": settings.base,
+            "examples": example_queries()}
     if negotiate.wants_html(request.headers.get("Accept")):
         return render_template("home.html", **data)
     resp = current_app.json.response({"counts": data["counts"], "sparql": "/sparql", "ontology": "/def",

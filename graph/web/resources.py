@@ -87,8 +87,9 @@ def ontology(ext: str | None = None):
     graph = f"{settings.base}graph/ontology"
     accept = request.headers.get("Accept")
     if fmt is None and negotiate.wants_html(accept):
-        from graph.web.pages import ontology_terms
-        return render_template("ontology.html", terms=ontology_terms(store, settings), base=settings.base)
+        from graph.web.pages import compact, ontology_terms
+        return render_template("ontology.html", terms=ontology_terms(store, settings), base=settings.base,
+                               compact=lambda iri: compact(iri, settings.base))
     fmt = fmt or negotiate.choose(negotiate.GRAPHS, accept, request.args.get("format"))
     if fmt is None:
         raise ApiError(406, "the ontology is available as HTML, " + ", ".join(f.media_type for f in negotiate.GRAPHS))

@@ -1,9 +1,9 @@
 """Writing query results with a row limit and a deadline, and saying so when either cuts them.
 
 pyoxigraph evaluates lazily, so rows are pulled one by one: the limit stops the
-pull and the deadline is checked between rows. A query that computes everything
-before its first row (ORDER BY, GROUP BY) cannot be interrupted by this and runs
-to its end in its own thread; other requests are served meanwhile.
+pull and the deadline is checked between rows, so a slow stream ends early with
+what it has, marked as cut. A query that computes everything before its first
+row (ORDER BY, GROUP BY) is stopped instead by killing its worker (limits.py).
 """
 
 from __future__ import annotations

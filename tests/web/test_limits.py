@@ -71,5 +71,37 @@ def test_service_description_states_the_real_limits(quick_app):
     assert r.status_code == 200, r.data
     g = Graph().parse(data=r.data, format="turtle")
     dev = "https://w3id.org/devkg/def#"
-    assert float(g.value(None, URIRef(dev + "queryTimeoutSeconds"))) == 1.0
-    assert int(g.value(None, URIRef(dev + "maxResultRows"))) == 3
+    assert float(g.value(URIRef("http://localhost/sparql"), URIRef(dev + "queryTimeoutSeconds"))) == 1.0
+    assert int(g.value(URIRef("http://localhost/sparql"), URIRef(dev + "maxResultRows"))) == 3
+
+
+def test_query_workers_do_not_outlive_a_killed_server(web_settings, tmp_path):
+    """A server killed mid-query must not leave its worker computing the runaway query."""
+    import os
+    import subprocess
+    import sys
+
+    from live import free_port, wait_for
+
+    port = free_port()
+    code = (f"from graph.config import Settings; from graph.serve import serve; "
+            f"serve(Settings.from_env({{}}, store={str(web_settings.store)!r}, port={port}, query_timeout=60.0))")
+    server = subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.DEVNULL)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/")
+        slow = subprocess.Popen([sys.executable, "-c", f"import urllib.request, urllib.parse; urllib.request.urlopen("
+                                 f"'http://127.0.0.1:{port}/sparql?' + urllib.parse.urlencode({{'query': {RUNAWAY!r}}}))"],
+                                stderr=subprocess.DEVNULL)
+        time.sleep(1.5)
+        children = [pid for pid in subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True,
+                                                  text=True).stdout.split()
+                    if b"spawn_main" in open(f"/proc/{pid}/cmdline", "rb").read()]
+        assert children, "the query should be running in a worker process"
+    finally:
+        server.kill()
+        server.wait(10)
+    slow.kill()
+    time.sleep(1.5)
+    alive = [pid for pid in children if os.path.exists(f"/proc/{pid}") and
+             b"zombie" not in open(f"/proc/{pid}/status", "rb").read().lower()]
+    assert not alive

@@ -1,4 +1,4 @@
-"""Limits and hostile requests: truncation is signalled, no outbound requests, bodies capped, values escaped."""
+"""Hostile requests: no outbound requests, bodies capped, values escaped, errors without internals."""
 
 from __future__ import annotations
 
@@ -6,80 +6,88 @@ import dataclasses
 
 import pytest
 
+from graph.web import outbound
 from server import create_app
 
 
-@pytest.fixture
-def small_app(web_settings):
-    return create_app(dataclasses.replace(web_settings, max_rows=3, max_body=2000, update_token="s3cret"))
+@pytest.fixture(scope="module")
+def capped(web_settings):
+    return create_app(dataclasses.replace(web_settings, max_body=2000)).test_client()
 
 
-def test_row_limit_is_signalled_in_header_and_body(small_app):
-    r = small_app.test_client().get("/sparql?query=SELECT * WHERE { ?s ?p ?o }")
-    assert r.status_code == 200
-    assert r.headers["X-Devkg-Truncated"] == "max-rows; rows=3"
-    assert len(r.json["results"]["bindings"]) == 3
-    assert r.json["devkg"]["truncated"] is True
+# text, allowed hosts, refused?
+OUTBOUND = [
+    ("SELECT * WHERE { SERVICE <http://127.0.0.1:9999/sparql> { ?s ?p ?o } }", (), True),
+    ("select * where { service silent <http://169.254.169.254/latest> { ?s ?p ?o } }", (), True),
+    ("SELECT * WHERE { SERVICE ?endpoint { ?s ?p ?o } VALUES ?endpoint { <http://example.org/> } }", (), True),
+    ("PREFIX ex: <http://evil.example/> SELECT * WHERE { SERVICE ex:sparql { ?s ?p ?o } }", (), True),
+    ("SELECT * WHERE { \\u0053ERVICE <http://evil.example/> { ?s ?p ?o } }", (), True),  # escapes apply first
+    ("LOAD <http://evil.example/x.ttl>", (), True),
+    ("SELECT * WHERE { SERVICE <http://query.wikidata.org/sparql> { ?s ?p ?o } }", ("query.wikidata.org",), False),
+    ("SELECT * WHERE { SERVICE <http://evil.example/> { ?s ?p ?o } }", ("query.wikidata.org",), True),
+    ('SELECT * WHERE { BIND("SERVICE <http://x/>" AS ?x) }', (), False),  # inside a string
+    ("SELECT * WHERE { ?s ?p ?o } # SERVICE <http://x/>", (), False),  # inside a comment
+    ("SELECT * WHERE { ?s <http://x/SERVICE> ?o . ?s dev:LOAD ?x . ?SERVICE ?p ?o }", (), False),  # names, not calls
+    ("SELECT * FROM <http://evil.example/x.ttl> WHERE { ?s ?p ?o }", (), False),  # FROM only names a local graph
+]
 
 
-def test_truncated_construct_says_so_in_the_body(small_app):
-    r = small_app.test_client().get("/sparql?query=CONSTRUCT WHERE { ?s ?p ?o }", headers={"Accept": "text/turtle"})
-    assert r.headers["X-Devkg-Truncated"].startswith("max-rows")
-    assert r.data.startswith(b"# devkg: result truncated")
+@pytest.mark.parametrize("text, allowed, refused", OUTBOUND)
+def test_outbound_guard(text, allowed, refused):
+    if refused:
+        with pytest.raises(outbound.Refused):
+            outbound.check(text, allowed)
+    else:
+        outbound.check(text, allowed)
 
 
-@pytest.mark.parametrize("query", [
-    "SELECT * WHERE { SERVICE <http://127.0.0.1:9999/sparql> { ?s ?p ?o } }",
-    "select * where { service silent <http://169.254.169.254/latest> { ?s ?p ?o } }",
-    "SELECT * WHERE { SERVICE ?endpoint { ?s ?p ?o } VALUES ?endpoint { <http://example.org/> } }",
-])
-def test_service_is_refused_unless_allowed(client, query):
-    r = client.get("/sparql", query_string={"query": query})
-    assert r.status_code == 403 and "not allowed" in r.json["error"]["message"]
+@pytest.mark.parametrize("text", [t for t, allowed, refused in OUTBOUND if refused and not allowed and "LOAD" not in t])
+def test_service_is_refused_by_the_endpoint_with_403(client, text):
+    r = client.get("/sparql", query_string={"query": text})
+    assert r.status_code == 403 and r.is_json
+    assert "SERVICE" in r.json["error"]["message"] or "not allowed" in r.json["error"]["message"]
 
 
-def test_service_inside_a_string_is_not_a_service_call(client):
-    r = client.get("/sparql", query_string={"query": 'SELECT * WHERE { BIND("SERVICE <http://x/>" AS ?x) }'})
-    assert r.status_code == 200
-
-
-def test_bodies_above_the_limit_get_413(small_app):
-    r = small_app.test_client().post("/sparql", data="SELECT * WHERE { ?s ?p ?o } #" + "x" * 5000,
-                                     content_type="application/sparql-query")
+def test_bodies_above_the_limit_get_413(capped):
+    r = capped.post("/sparql", data="SELECT * WHERE { ?s ?p ?o } #" + "x" * 5000, content_type="application/sparql-query")
     assert r.status_code == 413 and r.is_json
 
 
-def test_update_needs_the_right_token_and_load_is_refused(small_app):
-    c = small_app.test_client()
-    body = "INSERT DATA { GRAPH <urn:test> { <urn:a> <urn:b> <urn:c> } }"
-    assert c.post("/sparql", data=body, content_type="application/sparql-update",
-                  headers={"Authorization": "Bearer wrong"}).status_code == 403
-    r = c.post("/sparql", data="LOAD <http://127.0.0.1:9/x>", content_type="application/sparql-update",
-               headers={"Authorization": "Bearer s3cret"})
-    assert r.status_code == 403 and "LOAD" in r.json["error"]["message"]
+@pytest.mark.parametrize("path, accept", [("/sparql?query=SELEKT", "text/html"), ("/sparql?query=SELEKT", None),
+                                          ("/id/nothing/here", "text/html"), ("/nowhere", None)])
+def test_errors_never_show_tracebacks_or_paths(client, path, accept):
+    r = client.get(path, headers={"Accept": accept} if accept else {})
+    assert r.status_code in (400, 404)
+    assert r.mimetype == ("text/html" if accept else "application/json")
+    for secret in (b"Traceback", b"/work/", b"site-packages", b"pyoxigraph", b"127.0.0.1"):
+        assert secret not in r.data
 
 
-def test_errors_are_html_for_browsers_and_never_tracebacks(client):
-    r = client.get("/sparql?query=SELEKT", headers={"Accept": "text/html"})
-    assert r.status_code == 400 and r.mimetype == "text/html"
-    assert b"Traceback" not in r.data and b"/work/" not in r.data
+def test_store_errors_are_503_without_the_path(tmp_path):
+    from graph.config import Settings
+
+    app = create_app(Settings.from_env({}, store=tmp_path / "missing" / "store", exports=tmp_path / "dumps"))
+    r = app.test_client().get("/sparql", query_string={"query": "ASK {}"})
+    assert r.status_code == 503 and str(tmp_path).encode() not in r.data
 
 
-def test_cors_is_on_for_get_by_default(client):
-    r = client.get("/sparql?query=ASK{}", headers={"Origin": "https://example.org"})
-    assert r.headers["Access-Control-Allow-Origin"] == "*"
+@pytest.mark.parametrize("origin_setting, origin, expected", [
+    (("*",), "https://example.org", "*"),
+    (("https://a.example",), "https://a.example", "https://a.example"),
+    (("https://a.example",), "https://b.example", None),
+    ((), "https://example.org", None),
+])
+def test_cors_is_configurable(web_settings, origin_setting, origin, expected):
+    app = create_app(dataclasses.replace(web_settings, cors_origins=origin_setting))
+    r = app.test_client().get("/sparql?query=ASK{}", headers={"Origin": origin})
+    assert r.headers.get("Access-Control-Allow-Origin") == expected
 
 
-def test_markup_in_data_is_escaped_in_html(web_settings, tmp_path):
-    import pyoxigraph as ox
-
-    from graph.store import EmbeddedStore
-
-    store = EmbeddedStore(None)
-    s = ox.NamedNode(f"{web_settings.base}id/project/X")
-    store.raw.add(ox.Quad(s, ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
-                          ox.Literal("<script>alert(1)</script>"), ox.NamedNode("urn:g")))
-    c = create_app(web_settings, store=store).test_client()
-    r = c.get("/id/project/X", headers={"Accept": "text/html"})
+@pytest.mark.parametrize("path", ["/id/project/X", "/id/org/O", "/"])
+def test_markup_in_data_is_escaped_in_html(small_app, path):
+    r = small_app.test_client().get(path, headers={"Accept": "text/html"})
     assert r.status_code == 200
-    assert b"<script>alert(1)</script>" not in r.data and b"&lt;script&gt;" in r.data
+    for raw in (b"<script>alert(1)", b"<b>bold</b>", b"<i>Co</i>"):
+        assert raw not in r.data
+    if path == "/id/project/X":
+        assert b"&lt;script&gt;alert(1)&lt;/script&gt;" in r.data and b"&lt;b&gt;bold&lt;/b&gt; &amp;" in r.data
