@@ -57,7 +57,17 @@ def describe(store, iri: str, *, incoming_limit: int = 200, incoming_offset: int
     d.outgoing.sort(key=lambda q: (q.predicate.value, str(q.object)))
     for term in {q.predicate for q in d.outgoing} | {q.object for q in d.outgoing if isinstance(q.object, ox.NamedNode)} \
             | {q.subject for q in d.incoming} | {q.predicate for q in d.incoming} | {node}:
-        label = label_of(raw, term)
+        label = label_of(raw, term) or compact(term.value)
         if label:
             d.labels[term.value] = label
     return d
+
+
+def compact(iri: str) -> str | None:
+    """`rdf:type` for terms with no label in the store (the W3C vocabularies are not loaded)."""
+    from graph.namespaces import prefixes
+
+    for prefix, ns in prefixes().items():
+        if iri.startswith(ns) and len(iri) > len(ns) and prefix not in ("devid",):
+            return f"{prefix}:{iri[len(ns):]}"
+    return None
