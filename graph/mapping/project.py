@@ -150,7 +150,7 @@ class ProjectMapper:
             place = iris.place(loc.place) if loc.place else None
             if place is not None:
                 g.add((s, dev.location, place))
-            if not (loc.names or loc.point or loc.administrative or loc.ref or loc.descriptions):
+            if not (loc.names or loc.point or loc.administrative or loc.ref or loc.descriptions or loc.location_ids):
                 continue
             node = iris.child(s, "location", n)
             g.add((s, dev.locationDetail, node))
@@ -164,6 +164,14 @@ class ProjectMapper:
                 g.add((node, RDFS.label, t.text(name)))
             for desc in loc.descriptions:
                 g.add((node, dev.description, t.text(desc)))
+            for vocabulary, code in loc.location_ids:
+                g.add((node, dev.locationReference, Literal(f"{vocabulary}:{code}")))
+                if vocabulary == "G1" and code.isdigit():  # GeoNames
+                    g.add((node, SKOS.exactMatch, URIRef(f"https://sws.geonames.org/{code}/")))
+            for desc in loc.activity_descriptions:
+                g.add((node, dev.description, t.text(desc)))
+            if loc.reach:
+                self._code(node, dev.locationReach, "GeographicLocationReach", loc.reach)
             for vocabulary, level, code in loc.administrative:
                 g.add((node, dev.administrativeCode, Literal(f"{vocabulary}:{level or ''}:{code}")))
             if loc.point:
@@ -409,6 +417,8 @@ class ProjectMapper:
                 g.add((node, dev.title, t.text(title)))
             if d.format:
                 g.add((node, dev["format"], Literal(d.format)))
+            for desc in d.descriptions:
+                g.add((node, dev.description, t.text(desc)))
             for code in d.categories:
                 self._code(node, dev.documentCategory, "DocumentCategory", code)
             for lang in d.languages:
