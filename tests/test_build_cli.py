@@ -139,3 +139,37 @@ def test_query_with_a_syntax_error_exits_2(built, capsys):
     data, store = built
     assert main(["query", "SELEKT nothing", "--store", str(store)]) == 2
     assert "devkg query:" in capsys.readouterr().err
+
+
+def test_validate_reports_conformance_and_exit_codes(built, tmp_path, capsys):
+    data, _ = built
+    assert main(["validate", "--data", str(data)]) == 0
+    assert "conforms" in capsys.readouterr().err
+
+    def edit(projects: Path) -> None:
+        replace_in(CA, 'code: "15112"', 'code: "15199"')(projects)
+    broken = tmp_path / "data"
+    shutil.copytree(data, broken, symlinks=True)
+    edit(broken / "projects")
+    assert main(["validate", "--data", str(broken)]) == 2
+    assert f"data/projects/{CA}:" in capsys.readouterr().out
+
+
+def test_shacl_violation_exits_1_and_names_focus_and_message(tmp_path, capsys):
+    """A graph-level problem the record checks cannot see: a second total budget."""
+    from graph.build import shacl_validate, map_projects, read_sources, reference_graphs
+    from graph.config import Settings
+    from graph.mapping.iris import Iris
+    from rdflib import Literal, URIRef
+
+    settings = Settings.from_env({}, data=PROJECT_ROOT / "data")
+    iris = Iris()
+    projects, _ = read_sources(settings)
+    asserted = map_projects(projects, iris)
+    g = next(iter(asserted.values()))
+    p = next(iter(g.subjects(URIRef(iris.vocab + "identifier"), None)))
+    g.add((p, URIRef(iris.vocab + "identifier"), Literal("SECOND-ID")))
+    report = shacl_validate(asserted, reference_graphs(settings, iris), settings)
+    assert not report.conforms
+    line = next(str(f) for f in report.violations)
+    assert line.startswith(f"<{p}> dev:identifier: ") and "exactly one identifier" in line
