@@ -102,13 +102,13 @@ def cmd_reason(args, settings: Settings) -> int:
     import time
     from collections import Counter
 
+    import pyoxigraph as ox
     from rdflib import Graph
 
-    from graph.build import core_ontology, map_projects, read_sources, reference_graphs
+    from graph.build import core_ontology, map_projects, read_sources, reference_graphs, write_graphs
     from graph.mapping.iris import Iris
     from graph.reason import materialise, owlrl_closure
     from graph.store import EmbeddedStore
-    from graph.build import write_graphs
 
     iris = Iris(settings.base)
     projects, problems = read_sources(settings)
@@ -128,7 +128,7 @@ def cmd_reason(args, settings: Settings) -> int:
         store = EmbeddedStore(None)
         write_graphs(store, graphs)
         materialise(store, core_ontology(settings), str(iris.graph("inferred")))
-        counts = Counter(q.predicate.value for q in store.quads(graph=__import__("pyoxigraph").NamedNode(str(iris.graph("inferred")))))
+        counts = Counter(q.predicate.value for q in store.quads(graph=ox.NamedNode(str(iris.graph("inferred")))))
     for predicate, n in counts.most_common():
         print(f"{n}\t{predicate}")
     _err(f"{args.reasoner}: {sum(counts.values())} new triples in {time.perf_counter() - t0:.2f}s")
