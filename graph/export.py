@@ -1,192 +1,226 @@
-"""Dumps of the live store and the dataset description, for harvesters.
+"""Dumps of the live store for harvesters: N-Quads, TriG, Turtle per graph, SHA256SUMS, void.ttl.
 
-`export()` writes into a fresh directory beside the target and swaps it in with
-renames, so a harvester never sees half a dump. Files are gzipped with mtime 0:
-the same data gives the same bytes, so checksums and ETags only change when the
-data does. The VoID/DCAT description (`void.ttl`) is computed from the store
-with SPARQL, never written by hand.
+An export is written into a fresh hidden directory beside `out_dir` and published
+by swapping a symlink (`out_dir -> .<name>.export-XXXX`) with one atomic
+`rename(2)`, the same way `graph.store` publishes builds: a harvester sees the
+old export or the new one, never half of one. (Only replacing a plain directory,
+as an older devkg wrote, leaves a moment with none, once.) Older exports are removed.
+Files are gzipped with mtime 0 and no file name in the header, so the same data
+gives the same bytes and checksums and ETags change only when the data does.
+
+`SHA256SUMS` is in `sha256sum` format (`sha256sum -c SHA256SUMS` checks the
+export); `void.ttl` (see `graph.describe`) lists every dump with its size and checksum.
 """
 
 from __future__ import annotations
 
 import gzip
 import hashlib
+import os
 import shutil
+import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import islice
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, VOID, XSD
 
 from graph.config import Settings
-from graph.mapping.iris import Iris
-from graph.namespaces import SD, prefixes
+from graph.describe import DumpFile, describe
+from graph.namespaces import prefixes
 from graph.store import EmbeddedStore
 
-SPDX = Namespace("http://spdx.org/rdf/terms#")
+__all__ = ["DESCRIPTION", "SUMS", "DumpFile", "ExportError", "ExportReport", "describe", "export",
+           "graph_file_name", "read_sums"]
+
 SUMS = "SHA256SUMS"
 DESCRIPTION = "void.ttl"
-MEDIA = {".nq.gz": "application/n-quads", ".trig.gz": "application/trig", ".ttl.gz": "text/turtle",
-         ".ttl": "text/turtle"}
-LICENCE = URIRef("https://creativecommons.org/licenses/by/4.0/")
+NQUADS = "devkg.nq.gz"
+TRIG = "devkg.trig.gz"
+_BUILDING, _DONE = "tmp", "export"  # hidden sibling directories: `.dumps.tmp-…`, `.dumps.export-…`
+GZIP_LEVEL = 6
+BATCH = 100_000  # quads held in memory at once while dumping
 
 
-@dataclass
-class DumpFile:
-    name: str
-    size: int
-    sha256: str
-
-    @property
-    def media_type(self) -> str:
-        return next((m for ext, m in MEDIA.items() if self.name.endswith(ext)), "application/octet-stream")
+class ExportError(Exception):
+    """The export cannot be written where it was asked (the message names the path)."""
 
 
 @dataclass
 class ExportReport:
     directory: Path
     files: list[DumpFile] = field(default_factory=list)
-    triples: int = 0
+    triples: int = 0  # quads written: every triple of every graph
     seconds: float = 0.0
 
 
 def graph_file_name(graph_iri: str, base: str) -> str:
-    """`{base}graph/source/curated/x` -> `graph-source-curated-x.ttl.gz`."""
-    local = graph_iri.removeprefix(f"{base}graph/") if graph_iri.startswith(f"{base}graph/") else graph_iri
+    """`{base}graph/source/curated/x` -> `graph-source-curated-x.ttl.gz` (any other character -> `-`)."""
+    local = graph_iri.removeprefix(f"{base}graph/")
     safe = "".join(c if c.isalnum() or c in "-_." else "-" for c in local.replace("/", "-"))
-    return f"graph-{safe}.ttl.gz"
+    return f"graph-{safe.strip('.')}.ttl.gz"
 
 
-def _gzip_dump(path: Path, write) -> None:
-    with path.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as gz:
-        write(gz)
+class _Hashed:
+    """The file under the gzip stream: writes bytes and keeps their SHA-256 and count (no re-read)."""
+
+    def __init__(self, path: Path):
+        self.raw, self.sha, self.size = path.open("wb"), hashlib.sha256(), 0
+
+    def write(self, data) -> int:
+        self.sha.update(data)
+        self.size += len(data)
+        return self.raw.write(data)
+
+    def flush(self) -> None:
+        self.raw.flush()
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+class _Output:
+    """One dump file being written, gzipped with mtime 0 and no file name in the header.
+
+    `flush()` is deliberately a no-op: pyoxigraph flushes after each batch, and a
+    gzip flush would cut the deflate stream (bigger files, bytes that depend on batching).
+    """
+
+    def __init__(self, path: Path, *, graph: str | None = None):
+        self.path, self.graph, self.file = path, graph, _Hashed(path)
+        self.gz = gzip.GzipFile(filename="", mode="wb", fileobj=self.file, mtime=0, compresslevel=GZIP_LEVEL)
+
+    def write(self, data) -> int:
+        return self.gz.write(data)
+
+    def flush(self) -> None:
+        pass
+
+    def close(self) -> DumpFile:
+        self.gz.close()
+        self.file.raw.close()
+        return DumpFile(self.path.name, self.file.size, self.file.sha.hexdigest(), self.graph)
 
 
-def export(store: EmbeddedStore, out_dir: Path, settings: Settings) -> ExportReport:
+def _batches(quads: Iterator[ox.Quad]) -> Iterator[list[ox.Quad]]:
+    while batch := list(islice(quads, BATCH)):
+        yield batch
+
+
+def _dump(store: EmbeddedStore, work: Path, base: str) -> tuple[list[DumpFile], int]:
+    """Read each graph once and write it to the N-Quads, TriG and its own Turtle file together.
+
+    Reading is the slow part (terms are decoded from disk), so one pass for three
+    outputs is about twice as fast as three `store.dump` calls. Graphs go in IRI
+    order, each in batches of `BATCH` quads in the store's index order, so the bytes
+    depend only on the data. A batch boundary repeats the prefix lines (valid Turtle/TriG).
+    Triples in the default graph, which a devkg build never writes, go into the
+    whole-dataset files only.
+    """
+    # Not `devid:`: instance IRIs have slashes, which Turtle would escape (`devid:org\/US-GOV-1`).
+    pfx = {p: ns for p, ns in prefixes(base).items() if p != "devid"}
+    nquads, trig = _Output(work / NQUADS), _Output(work / TRIG)
+    files, total = [], 0
+    graphs: list[str | None] = list(store.named_graphs())
+    if next(iter(store.quads(graph=ox.DefaultGraph())), None) is not None:
+        graphs.insert(0, None)
+    for g in graphs:
+        own = None
+        if g is not None:
+            name = graph_file_name(g, base)
+            if any(f.name == name for f in files):
+                raise ExportError(f"two named graphs map to the dump file {name}: rename one ({g})")
+            own = _Output(work / name, graph=g)
+        node = ox.NamedNode(g) if g is not None else ox.DefaultGraph()
+        for batch in _batches(store.quads(graph=node)):
+            total += len(batch)
+            ox.serialize(batch, nquads, ox.RdfFormat.N_QUADS)
+            ox.serialize(batch, trig, ox.RdfFormat.TRIG, prefixes=pfx)
+            if own is not None:
+                ox.serialize([q.triple for q in batch], own, ox.RdfFormat.TURTLE, prefixes=pfx)
+        if own is not None:
+            files.append(own.close())
+    return [nquads.close(), trig.close(), *files], total
+
+
+def export(store: EmbeddedStore, out_dir: Path, settings: Settings, *,
+           modified: datetime | None = None) -> ExportReport:
+    """Write every dump, `void.ttl` and `SHA256SUMS`, then publish them as `out_dir` in one step.
+
+    `out_dir` becomes a symlink to the new export; a previous export there (a link,
+    or a plain directory holding a `SHA256SUMS`) is replaced completely. Any other
+    non-empty directory is refused rather than deleted.
+    """
     t0 = time.perf_counter()
     out_dir = Path(out_dir)
+    _check_target(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    work = out_dir.with_name(f".{out_dir.name}.new")
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir()
-    pfx = prefixes(settings.base)
-    _gzip_dump(work / "devkg.nq.gz", lambda f: store.dump(f, ox.RdfFormat.N_QUADS))
-    _gzip_dump(work / "devkg.trig.gz", lambda f: store.dump(f, ox.RdfFormat.TRIG, prefixes=pfx))
-    for g in store.named_graphs():
-        _gzip_dump(work / graph_file_name(g, settings.base),
-                   lambda f, g=g: store.dump(f, ox.RdfFormat.TURTLE, graph=g, prefixes=pfx))
-    files = [DumpFile(p.name, p.stat().st_size, _sha256(p)) for p in sorted(work.iterdir())]
-    description = describe(store, settings, files)
-    (work / DESCRIPTION).write_bytes(description.serialize(format="turtle", encoding="utf-8"))
-    files.append(DumpFile(DESCRIPTION, (work / DESCRIPTION).stat().st_size, _sha256(work / DESCRIPTION)))
-    (work / SUMS).write_text("".join(f"{f.sha256}  {f.name}\n" for f in files), encoding="utf-8")
-    _swap(work, out_dir)
-    return ExportReport(out_dir, files, store.count(), time.perf_counter() - t0)
+    work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.{_BUILDING}-", dir=out_dir.parent))
+    try:
+        files, total = _dump(store, work, settings.base)
+        body = describe(store, settings, files, modified=modified).serialize(format="turtle", encoding="utf-8")
+        (work / DESCRIPTION).write_bytes(body)
+        files.append(DumpFile(DESCRIPTION, len(body), hashlib.sha256(body).hexdigest()))
+        (work / SUMS).write_text("".join(f"{f.sha256}  {f.name}\n" for f in files), encoding="utf-8")
+        for p in work.iterdir():
+            p.chmod(0o644)
+        work.chmod(0o755)
+        done = work.with_name(work.name.replace(f".{_BUILDING}-", f".{_DONE}-", 1))
+        work.rename(done)
+        work = done
+        _publish(work, out_dir)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return ExportReport(out_dir, files, total, time.perf_counter() - t0)
 
 
-def _swap(new: Path, target: Path) -> None:
-    old = target.with_name(f".{target.name}.old")
-    shutil.rmtree(old, ignore_errors=True)
-    if target.exists():
-        target.rename(old)
-    new.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
+def _check_target(out_dir: Path) -> None:
+    if out_dir.is_symlink() or not out_dir.exists():
+        return
+    if not out_dir.is_dir():
+        raise ExportError(f"{out_dir} exists and is not a directory; move it away first")
+    if any(out_dir.iterdir()) and not (out_dir / SUMS).exists():
+        raise ExportError(f"{out_dir} is a directory that holds no devkg export (no {SUMS}); "
+                          "refusing to replace it: move it away or choose another directory")
+
+
+def _publish(export_dir: Path, out_dir: Path) -> None:
+    """Point `out_dir` at `export_dir` atomically, then remove older exports."""
+    link = out_dir.with_name(f".{out_dir.name}.link-{os.getpid()}")
+    if link.is_symlink() or link.exists():
+        link.unlink()
+    os.symlink(export_dir.name, link)
+    aside = None
+    if out_dir.is_dir() and not out_dir.is_symlink():  # a plain directory: an older devkg export
+        aside = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
+        out_dir.rename(aside / "old")
+    os.replace(link, out_dir)
+    if aside is not None:
+        shutil.rmtree(aside, ignore_errors=True)
+    # Earlier exports only: one finished by a concurrent run after ours may be about to go live.
+    ours = export_dir.stat().st_mtime
+    for old in out_dir.parent.glob(f".{out_dir.name}.{_DONE}-*"):
+        if old.name != export_dir.name and old.stat().st_mtime <= ours:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def read_sums(out_dir: Path) -> dict[str, str]:
-    """File name -> SHA-256, from the `SHA256SUMS` of an export."""
+    """File name -> SHA-256 from an export's `SHA256SUMS`, for the /dumps/ listing.
+
+    Lines that are not `<64 hex>  <name>` (or `*<name>`, sha256sum's binary mark),
+    or that name a path rather than a file, are skipped: the listing never offers them.
+    """
     path = Path(out_dir) / SUMS
-    if not path.exists():
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (FileNotFoundError, NotADirectoryError):
         return {}
-    return {name: digest for digest, name in (line.split("  ", 1) for line in path.read_text().splitlines() if line)}
-
-
-def _rows(store: EmbeddedStore, query: str) -> list:
-    return list(store.query(query))
-
-
-def describe(store: EmbeddedStore, settings: Settings, files: list[DumpFile]) -> Graph:
-    """VoID + DCAT for the dataset, its named graphs and dump files, counted from the store."""
-    iris = Iris(settings.base)
-    ds, catalog, service = iris.dataset, URIRef(f"{settings.base}id/catalog"), URIRef(f"{settings.base}sparql")
-    g = Graph()
-    for p, ns in prefixes(settings.base).items():
-        g.bind(p, ns)
-    g.bind("spdx", SPDX)
-    g.bind("sd", SD)
-    count = lambda q: int(_rows(store, q)[0][0].value)
-    g.add((ds, RDF.type, VOID.Dataset))
-    g.add((ds, RDF.type, DCAT.Dataset))
-    g.add((ds, DCTERMS.title, Literal("devkg: development-cooperation projects knowledge graph", lang="en")))
-    g.add((ds, DCTERMS.description, Literal(
-        "Development-cooperation projects (IATI activities and curated records) with their organisations, "
-        "places, sectors, SDG targets, budgets and results, as linked data.", lang="en")))
-    g.add((ds, DCTERMS.license, LICENCE))
-    g.add((ds, RDFS.comment, Literal(
-        "Reference data keeps its licence: IATI codelists CC BY 4.0 (IATI Standard); UN SDG KOS free with "
-        "citation (Joshi et al. 2019, http://metadata.un.org/sdg); ISO 3166/UN M49 table CC BY-SA 4.0.", lang="en")))
-    g.add((ds, DCTERMS.modified, Literal(time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), datatype=XSD.dateTime)))
-    g.add((ds, VOID.sparqlEndpoint, service))
-    g.add((ds, VOID.uriSpace, Literal(iris.id)))
-    g.add((ds, VOID.rootResource, URIRef(f"{settings.base}")))
-    g.add((ds, VOID.triples, Literal(store.count())))
-    g.add((ds, VOID.entities, Literal(count(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p ?o FILTER STRSTARTS(STR(?s), '{iris.id}') }}"))))
-    g.add((ds, VOID.distinctSubjects, Literal(count("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }"))))
-    g.add((ds, VOID.distinctObjects, Literal(count("SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?s ?p ?o }"))))
-    g.add((ds, VOID.properties, Literal(count("SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?s ?p ?o }"))))
-    g.add((ds, VOID.classes, Literal(count("SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?s a ?c }"))))
-    for ns in sorted({p.rsplit("#", 1)[0] + "#" if "#" in p else p.rsplit("/", 1)[0] + "/"
-                      for p in (r[0].value for r in _rows(store, "SELECT DISTINCT ?p WHERE { ?s ?p ?o }"))}):
-        g.add((ds, VOID.vocabulary, URIRef(ns)))
-    for row in _rows(store, "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c ORDER BY ?c"):
-        part = BNode()
-        g.add((ds, VOID.classPartition, part))
-        g.add((part, VOID["class"], URIRef(row[0].value)))
-        g.add((part, VOID.entities, Literal(int(row[1].value))))
-    for row in _rows(store, "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p ORDER BY ?p"):
-        part = BNode()
-        g.add((ds, VOID.propertyPartition, part))
-        g.add((part, VOID.property, URIRef(row[0].value)))
-        g.add((part, VOID.triples, Literal(int(row[1].value))))
-    for name in store.named_graphs():
-        sub = URIRef(f"{ds}/graph/{name.removeprefix(settings.base + 'graph/')}")
-        g.add((ds, VOID.subset, sub))
-        g.add((sub, RDF.type, VOID.Dataset))
-        g.add((sub, SD.name, URIRef(name)))
-        g.add((sub, VOID.triples, Literal(store.count(name))))
-    g.add((catalog, RDF.type, DCAT.Catalog))
-    g.add((catalog, DCTERMS.title, Literal("devkg catalogue", lang="en")))
-    g.add((catalog, DCAT.dataset, ds))
-    g.add((catalog, DCAT.service, service))
-    g.add((service, RDF.type, DCAT.DataService))
-    g.add((service, DCTERMS.title, Literal("devkg SPARQL endpoint", lang="en")))
-    g.add((service, DCAT.endpointURL, service))
-    g.add((service, DCAT.servesDataset, ds))
-    g.add((service, DCTERMS.conformsTo, URIRef("https://www.w3.org/TR/sparql11-protocol/")))
-    for f in files:
-        url = URIRef(f"{settings.base}dumps/{f.name}")
-        dist = URIRef(f"{settings.base}id/distribution/{f.name}")
-        g.add((ds, VOID.dataDump, url))
-        g.add((ds, DCAT.distribution, dist))
-        g.add((dist, RDF.type, DCAT.Distribution))
-        g.add((dist, DCAT.downloadURL, url))
-        g.add((dist, DCAT.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{f.media_type}")))
-        g.add((dist, DCAT.byteSize, Literal(f.size, datatype=XSD.nonNegativeInteger)))
-        if f.name.endswith(".gz"):
-            g.add((dist, DCAT.compressFormat, URIRef("https://www.iana.org/assignments/media-types/application/gzip")))
-        checksum = BNode()
-        g.add((dist, SPDX.checksum, checksum))
-        g.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
-        g.add((checksum, SPDX.checksumValue, Literal(f.sha256, datatype=XSD.hexBinary)))
-    g.add((ds, FOAF.homepage, URIRef(settings.base)))
-    return g
+    sums = {}
+    for line in text.splitlines():
+        digest, sep, name = line.partition(" ")
+        name = name[1:] if name[:1] in (" ", "*") else ""
+        if sep and len(digest) == 64 and all(c in "0123456789abcdef" for c in digest.lower()) \
+                and name and "/" not in name and name not in (".", ".."):
+            sums[name] = digest.lower()
+    return sums

@@ -10,26 +10,31 @@ groups, so 100k projects are never one pyshacl call (DESIGN §8: 6 GB at 100k).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pyshacl import validate as pyshacl_validate
-from rdflib import Graph, URIRef
-from rdflib.namespace import RDF, SH
+from rdflib import BNode, Graph, URIRef
+from rdflib.namespace import RDF, SH, SKOS
+
+from graph.namespaces import DEFAULT_BASE, SDGO, prefixes, vocab
+
+SHAPES_NS = "https://w3id.org/devkg/shapes#"
+WHOLE_GRAPH = SHAPES_NS + "data"  # the target node of whole-graph SPARQL checks
+SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 
 
-WHOLE_GRAPH = "https://w3id.org/devkg/shapes#data"  # the target node of whole-graph SPARQL checks
-
-
-@dataclass
+@dataclass(frozen=True)
 class Finding:
+    """One SHACL result, in terms a data maintainer can act on."""
+
     severity: str  # "Violation", "Warning" or "Info"
     focus: str
     path: str | None
     value: str | None
     message: str
-    shape: str | None
+    shape: str | None  # the named shape whose constraint failed (for a property shape, its node shape)
 
     def __str__(self) -> str:
         where = f"<{self.focus}>" + (f" {_short(self.path)}" if self.path else "")
@@ -38,61 +43,145 @@ class Finding:
 
 
 def _short(iri: str) -> str:
-    for prefix, ns in (("dev:", "#"), ):
-        if ns in iri:
-            return prefix + iri.rsplit(ns, 1)[1]
+    """`dev:title`, `skos:inScheme`, `prov:wasDerivedFrom`; the vocabulary namespace whatever the base."""
+    if "/def#" in iri:
+        return "dev:" + iri.rsplit("#", 1)[1]
+    for prefix, ns in prefixes().items():
+        if prefix not in ("dev", "devid") and iri.startswith(ns) and len(iri) > len(ns):
+            return f"{prefix}:{iri[len(ns):]}"
     return f"<{iri}>"
 
 
 @dataclass
 class ValidationReport:
+    """`conforms` is False only for violations: warnings are reported, and a build goes on."""
+
     conforms: bool
     results: list[Finding] = field(default_factory=list)
-    graph: Graph = field(default_factory=Graph)
+    graph: Graph = field(default_factory=Graph)  # the SHACL report, for the graph/validation named graph
 
     @property
     def violations(self) -> list[Finding]:
         return [f for f in self.results if f.severity == "Violation"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.results if f.severity != "Violation"]
 
     def __str__(self) -> str:
         return "\n".join(str(f) for f in self.results) or "conforms"
 
 
 def load_shapes(shapes_dir: Path) -> Graph:
+    """Every `*.ttl` in `shapes_dir` (one file per entity) as one shapes graph."""
     g = Graph()
     for path in sorted(shapes_dir.glob("*.ttl")):
-        g.parse(path, format="turtle")
+        try:
+            g.parse(path, format="turtle")
+        except Exception as e:  # rdflib raises several parser error types; name the file
+            raise ValueError(f"{path}: cannot parse shapes: {e}") from e
     return g
 
 
+def shape_reference(*graphs: Graph) -> Graph:
+    """Only what the shapes look up in reference graphs: scheme memberships and SDG classes.
+
+    The whole codelists + SDG + places graphs work too, but are several times
+    bigger; pyshacl's time grows with the data graph.
+    """
+    out = Graph()
+    for g in graphs:
+        for t in g.triples((None, SKOS.inScheme, None)):
+            out.add(t)
+        for t in g.triples((None, RDF.type, None)):
+            if str(t[2]).startswith(str(SDGO)):
+                out.add(t)
+    return out
+
+
 def validate(data: Graph, shapes: Graph) -> ValidationReport:
-    """Validate `data` against `shapes`; conforms is False only for violations, not warnings."""
+    """Validate `data` (asserted triples + reference) against `shapes`, with no inference."""
     _, report_graph, _ = pyshacl_validate(data, shacl_graph=shapes, inference="none", advanced=True,
                                           allow_warnings=True, abort_on_first=False)
-    findings = []
-    for result in report_graph.subjects(RDF.type, SH.ValidationResult):
-        value = lambda p: report_graph.value(result, p)
-        severity = str(value(SH.resultSeverity) or SH.Violation).rsplit("#", 1)[1]
-        path = value(SH.resultPath)
-        focus = value(SH.focusNode)
-        if str(focus) == WHOLE_GRAPH and isinstance(value(SH.value), URIRef):
-            focus = value(SH.value)  # whole-graph checks name the offending node as their value
-        findings.append(Finding(
-            severity=severity, focus=str(focus),
-            path=str(path) if isinstance(path, URIRef) else None,
-            value=str(value(SH.value)) if value(SH.value) is not None else None,
-            message=str(value(SH.resultMessage) or "constraint not met"),
-            shape=str(value(SH.sourceShape)) if value(SH.sourceShape) is not None else None))
-    findings.sort(key=lambda f: (f.severity != "Violation", f.focus, f.path or "", f.message))
+    findings = sorted({_finding(report_graph, r, shapes) for r in report_graph.subjects(RDF.type, SH.ValidationResult)},
+                      key=lambda f: (SEVERITY_ORDER.get(f.severity, 3), f.focus, f.path or "", f.message))
     return ValidationReport(not any(f.severity == "Violation" for f in findings), findings, report_graph)
 
 
-def validate_shards(projects: Iterable[Graph], reference: Graph, shapes: Graph) -> ValidationReport:
-    """Validate each project subgraph with the reference data; merge the findings."""
+def _finding(report: Graph, result, shapes: Graph) -> Finding:
+    def value(p: URIRef):
+        return report.value(result, p)
+
+    shape = value(SH.sourceShape)
+    if isinstance(shape, BNode):  # a blank property shape: name the node shape it belongs to
+        shape = shapes.value(None, SH.property, shape) or shape
+    severity = str(value(SH.resultSeverity) or SH.Violation).rsplit("#", 1)[1]
+    path, focus, val = value(SH.resultPath), value(SH.focusNode), value(SH.value)
+    if str(focus) == WHOLE_GRAPH and isinstance(val, URIRef):
+        focus = val  # whole-graph checks name the offending node as their value
+    return Finding(severity=severity, focus=str(focus),
+                   path=str(path) if isinstance(path, URIRef) else None,
+                   value=str(val) if val is not None else None,
+                   message=str(value(SH.resultMessage) or "constraint not met"),
+                   shape=str(shape) if shape is not None else None)
+
+
+def project_shards(data: Graph, size: int, base: str = DEFAULT_BASE) -> Iterator[Graph]:
+    """Split `data` into subgraphs of `size` projects each, with every node their projects reach.
+
+    A node reached from several projects (an organisation, a source document) is
+    copied into each shard that reaches it; traversal stops at other projects.
+    Triples no project reaches come last, in a shard of their own, so nothing
+    escapes validation.
+    """
+    project_class = vocab(base).Project
+    by_subject: dict = {}
+    for t in data:  # one pass: rdflib's per-node lookups cost more than indexing once
+        by_subject.setdefault(t[0], []).append(t)
+    projects = sorted(data.subjects(RDF.type, project_class), key=str)
+    is_project = set(projects)
+    reached: set = set()
+    for start in range(0, len(projects), size):
+        triples, seen = [], set()
+        stack = list(projects[start:start + size])
+        while stack:
+            node = stack.pop()
+            if node in seen:
+                continue
+            seen.add(node)
+            for t in by_subject.get(node, ()):
+                triples.append(t)
+                o = t[2]
+                if isinstance(o, (URIRef, BNode)) and o not in seen and o not in is_project:
+                    stack.append(o)
+        reached |= seen
+        yield _graph(triples)
+    rest = [t for s, ts in by_subject.items() if s not in reached for t in ts]
+    if rest:
+        yield _graph(rest)
+
+
+def _graph(triples: list) -> Graph:
+    g = Graph()
+    g.addN((s, p, o, g) for s, p, o in triples)
+    return g
+
+
+def validate_shards(shards: Iterable[Graph], reference: Graph, shapes: Graph) -> ValidationReport:
+    """Validate each shard together with `reference`; merge the findings (each reported once).
+
+    Use with `project_shards()` for large builds: pyshacl's memory grows with the
+    data graph (about 6 GB at 100k projects in one call), a shard's does not.
+    """
     merged = ValidationReport(True)
-    for g in projects:
-        report = validate(g + reference, shapes)
-        merged.results += report.results
+    seen: set[Finding] = set()
+    for shard in shards:
+        report = validate(shard + reference, shapes)
         merged.graph += report.graph
         merged.conforms = merged.conforms and report.conforms
+        for f in report.results:
+            if f not in seen:
+                seen.add(f)
+                merged.results.append(f)
+    merged.results.sort(key=lambda f: (SEVERITY_ORDER.get(f.severity, 3), f.focus, f.path or "", f.message))
     return merged
