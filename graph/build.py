@@ -99,14 +99,14 @@ def read_sources(settings: Settings) -> tuple[list[Project], list[Problem]]:
         problems += errs
     iati_dir = settings.data / "iati"
     iati_files = sorted(p for p in iati_dir.rglob("*.xml")) if iati_dir.is_dir() else []
+    ref = Reference.load(settings.data)
     if iati_files:
-        from graph.sources.iati import read_iati_files
+        from graph.sources.iati import PlaceIndex, read_iati_files
 
-        found, errs = read_iati_files(iati_files, root)
+        found, errs = read_iati_files(iati_files, root, places=PlaceIndex(ref.places))
         projects += found
         problems += errs
     problems += _duplicates(projects)
-    ref = Reference.load(settings.data)
     for project in projects:
         problems += check_project(project, ref)
     return projects, problems

@@ -269,7 +269,7 @@ def test_2_01_file_is_not_checked_against_the_2_03_xsd():
     ("missing-identifier.xml", "missing-identifier.xml:5: second <reporting-org> ignored"),
     ("missing-identifier.xml", "missing-identifier.xml:8: <iati-identifier> is empty; activity skipped"),
     ("missing-identifier.xml", "missing-identifier.xml:14: <participating-org> has no @role (activity XX-TEST-BAD-VALUES)"),
-    ("missing-identifier.xml", "missing-identifier.xml:15: activity-date @iso-date '2020-13-01' is not an ISO date"),
+    ("missing-identifier.xml", 'missing-identifier.xml:15: activity-date @iso-date: "2020-13-01" is not a valid date'),
     ("missing-identifier.xml", "missing-identifier.xml:16: <recipient-country> @percentage 'fifty' is not a number"),
     ("missing-identifier.xml", "missing-identifier.xml:19: budget value has no @currency and the activity no default-currency"),
     ("missing-identifier.xml", "missing-identifier.xml:20: <transaction> has no <transaction-date>; transaction skipped"),
