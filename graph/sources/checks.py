@@ -31,11 +31,33 @@ from __future__ import annotations
 import difflib
 from decimal import Decimal
 
+from collections.abc import Iterable, Iterator
+
 from graph.reference import Reference
 from graph.records import CodedValue, PartialDate, Problem, Project, Share, Where
 
 SDG_SECTOR_VOCABULARIES = {"7": "goal", "8": "target", "9": "indicator"}
 CHECKED_SECTOR_VOCABULARIES = {"1": "Sector", "2": "SectorCategory"}
+
+
+def first_of_each(items: Iterable[Project | Problem], seen: dict[str, Where] | None = None
+                  ) -> Iterator[Project | Problem]:
+    """Pass records through, keeping the first project of each identifier and reporting the others.
+
+    The one duplicate check: within a file, across files and across curated and IATI
+    sources, so the graph never merges two projects that share an identifier. A
+    stream in, a stream out (problems pass through), so it works while reading
+    activity by activity; `seen` may be shared between calls to span several streams.
+    """
+    seen = {} if seen is None else seen
+    for item in items:
+        if isinstance(item, Project):
+            here = item.at("identifier")
+            first = seen.setdefault(item.identifier, here)
+            if first is not here:
+                yield Problem(here, f'identifier "{item.identifier}" is also used at {first}; this one is skipped')
+                continue
+        yield item
 
 
 class _Checker:
