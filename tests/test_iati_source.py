@@ -385,3 +385,16 @@ def test_import_with_xsd_refuses_schema_errors_with_line(tmp_path):
     assert info.value.messages == [f"{TWO_REPORTING_ORGS}:9: XSD 2.03: Element 'reporting-org': "
                                    "This element is not expected. Expected is ( title )."]
     assert import_iati([TWO_REPORTING_ORGS], tmp_path) == [tmp_path / "iati" / TWO_REPORTING_ORGS.name]
+
+
+def test_a_bad_sdg_tag_gives_one_error_at_its_own_line(tmp_path):
+    from graph.reference import Reference
+    from graph.sources.checks import check_project
+
+    text = (FIXTURES / "places-and-sdgs.xml").read_text(encoding="utf-8")
+    (tmp_path / "bad-sdg.xml").write_text(text.replace('<tag vocabulary="3" code="16.7"/>',
+                                                       '<tag vocabulary="3" code="16.99"/>'), encoding="utf-8")
+    projects, _ = read(tmp_path / "bad-sdg.xml")
+    found = [str(p) for p in check_project(projects[0], Reference.load(PROJECT_ROOT / "data")) if "16.99" in p.message]
+    assert len(found) == 1, found
+    assert found[0].startswith("bad-sdg.xml:34: SDG tag \"16.99\"")

@@ -176,13 +176,16 @@ def check_project(project: Project, ref: Reference) -> list[Problem]:
         if m.vocabulary == "1":
             c.code("PolicyMarker", m.code, m.where or p.at("policy_markers"), "policy marker")
         c.code("PolicySignificance", m.significance, m.where or p.at("policy_markers"), "policy marker significance")
+    sdg_tags = [t for t in p.tags if t.vocabulary in ("2", "3")]
+    for tag in sdg_tags:  # checked once, at the tag's own line (IATI tags also fill sdg_goals/targets)
+        c.sdg(tag.code, tag.where, "SDG tag")
+    tagged = {t.code for t in sdg_tags}
     for code in p.sdg_goals:
-        c.sdg(code, p.at("sdg_goals"), "SDG goal")
+        if code not in tagged:
+            c.sdg(code, p.at("sdg_goals"), "SDG goal")
     for code in p.sdg_targets:
-        c.sdg(code, p.at("sdg_targets"), "SDG target")
-    for tag in p.tags:
-        if tag.vocabulary in ("2", "3"):
-            c.sdg(tag.code, tag.where, "SDG tag")
+        if code not in tagged:
+            c.sdg(code, p.at("sdg_targets"), "SDG target")
     _money(c, p)
     for r in p.results:
         c.code("ResultType", r.type, r.where, "result type")
