@@ -84,7 +84,7 @@ def _format_param() -> str | None:
 def _query(query: str, default_graphs: list[str], named_graphs: list[str]) -> Response:
     settings = current_app.config["DEVKG"]
     try:
-        outbound.check(query, settings.service_allow)
+        outbound.check(query, settings.service_allow, prefixes=prefixes(settings.base), base=request.base_url)
     except outbound.Refused as e:
         raise ApiError(403, str(e)) from None
     accept, override = request.headers.get("Accept"), _format_param()
@@ -138,7 +138,7 @@ def _update(update: str) -> Response:
         if name in request.args or name in request.form:
             raise ApiError(400, f"{name} is not supported here; use USING or WITH in the update itself")
     try:
-        outbound.check(update, settings.service_allow)
+        outbound.check(update, settings.service_allow, update=True, base=request.base_url)
     except outbound.Refused as e:
         raise ApiError(403, str(e)) from None
     current_app.extensions["devkg"].update(update, base_iri=request.base_url)

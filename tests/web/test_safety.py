@@ -34,11 +34,14 @@ OUTBOUND = [
 
 @pytest.mark.parametrize("text, allowed, refused", OUTBOUND)
 def test_outbound_guard(text, allowed, refused):
+    from graph.namespaces import prefixes
+
+    update = text.startswith("LOAD")
     if refused:
         with pytest.raises(outbound.Refused):
-            outbound.check(text, allowed)
+            outbound.check(text, allowed, update=update, prefixes=prefixes("https://w3id.org/devkg/"))
     else:
-        outbound.check(text, allowed)
+        outbound.check(text, allowed, update=update, prefixes=prefixes("https://w3id.org/devkg/"))
 
 
 @pytest.mark.parametrize("text", [t for t, allowed, refused in OUTBOUND if refused and not allowed and "LOAD" not in t])
