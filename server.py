@@ -27,7 +27,7 @@ def create_app(settings: Settings | None = None, *, store=None) -> Flask:
     @app.after_request
     def cors(resp):
         origins = settings.cors_origins
-        if origins and resp.status_code < 500:
+        if origins:  # on errors too, or a browser client cannot read why its request failed
             origin = request.headers.get("Origin")
             if "*" in origins:
                 resp.headers["Access-Control-Allow-Origin"] = "*"

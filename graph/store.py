@@ -33,6 +33,10 @@ class QuerySyntaxError(ValueError):
     """The query or update does not parse; the message is the parser's."""
 
 
+class UpdateError(ValueError):
+    """A well-formed update that cannot be applied (CREATE GRAPH on an existing graph); the engine's message."""
+
+
 class Store(Protocol):
     def query(self, sparql: str, *, union_default_graph: bool = True,
               default_graphs: list[str] | None = None, named_graphs: list[str] | None = None): ...
@@ -107,13 +111,15 @@ class EmbeddedStore:
         self.raw.dump(output if not isinstance(output, Path) else str(output), fmt, **kwargs)
 
     # --- writing ------------------------------------------------------------------
-    def update(self, sparql: str) -> None:
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
         try:
-            self.raw.update(sparql)
+            self.raw.update(sparql, base_iri=base_iri)
         except SyntaxError as e:
             raise QuerySyntaxError(str(e)) from None
         except OSError as e:
             raise StoreError(str(e)) from None
+        except RuntimeError as e:  # pyoxigraph's evaluation errors ("The graph <g> already exists")
+            raise UpdateError(str(e)) from None
 
     def load(self, data: bytes | str | IO[bytes], fmt: ox.RdfFormat, *, graph: str | None = None) -> None:
         """Bulk-load serialized RDF into one named graph (or the dataset for quad formats)."""

@@ -56,7 +56,7 @@ def _algebra(text: str, *, update: bool, prefixes: dict[str, str] | None, base: 
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
     if update:
-        return list(translateUpdate(parseUpdate(text), base=base, initNs=prefixes or {}))
+        return list(translateUpdate(parseUpdate(text), base=base, initNs=prefixes or {}).algebra)
     return translateQuery(parseQuery(text), base=base, initNs=prefixes or {}).algebra
 
 
