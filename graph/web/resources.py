@@ -47,7 +47,7 @@ def render_resource(iri: str, explicit: negotiate.Format | None) -> Response:
         raise ApiError(404, f"no resource {iri} in this graph")
     if fmt is negotiate.HTML:
         body = render_template("resource.html", d=d, page=page, page_size=PAGE, formats=negotiate.GRAPHS,
-                               base=current_app.config["DEVKG"].base, local=_local)
+                               base=current_app.config["DEVKG"].base)
         resp = Response(body, mimetype="text/html")
     else:
         triples = d.triples()
@@ -59,14 +59,6 @@ def render_resource(iri: str, explicit: negotiate.Format | None) -> Response:
     resp.set_etag(etag)
     resp.headers["Vary"] = "Accept"
     return resp
-
-
-def _local(iri: str) -> str:
-    """A link that stays on this server for devkg IRIs, whatever host serves it."""
-    base = current_app.config["DEVKG"].base
-    if iri.startswith(base + "id/") or iri.startswith(base + "def"):
-        return "/" + iri[len(base):]
-    return iri
 
 
 def _raw_path() -> str:
