@@ -11,7 +11,7 @@ from graph.config import Settings
 
 
 def create_app(settings: Settings | None = None, *, store=None) -> Flask:
-    from graph.web import dumps, errors, pages, resources, sparql
+    from graph.web import dumps, errors, htmlsafety, pages, resources, sparql
     from graph.web.state import LiveStore
 
     settings = settings or Settings.from_env()
@@ -21,13 +21,14 @@ def create_app(settings: Settings | None = None, *, store=None) -> Flask:
     app.json.sort_keys = False
     app.extensions["devkg"] = LiveStore(settings, store)
     errors.init_app(app)
+    htmlsafety.init_app(app)
     for bp in (pages.bp, sparql.bp, resources.bp, dumps.bp):
         app.register_blueprint(bp)
 
     @app.after_request
     def cors(resp):
         origins = settings.cors_origins
-        if origins and resp.status_code < 500:
+        if origins:  # on errors too, or a browser client cannot read why its request failed
             origin = request.headers.get("Origin")
             if "*" in origins:
                 resp.headers["Access-Control-Allow-Origin"] = "*"

@@ -19,6 +19,17 @@ def _err(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+def _port(text: str) -> int:
+    """A TCP port for --port: 1-65535 (a larger number would silently wrap to another port)."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port {port} is outside 1-65535")
+    return port
+
+
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--data", type=Path, help="data directory (DEVKG_DATA, default data/)")
@@ -36,7 +47,7 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("dir", type=Path, nargs="?", help="output directory (DEVKG_EXPORTS, default var/dumps)")
     serve = sub.add_parser("serve", parents=[common], help="serve the SPARQL endpoint and linked data")
     serve.add_argument("--host")
-    serve.add_argument("--port", type=int)
+    serve.add_argument("--port", type=_port, help="TCP port, 1-65535 (DEVKG_PORT, default 8000)")
     query = sub.add_parser("query", parents=[common], help="run a SPARQL query (text or .rq file)")
     query.add_argument("query", help="the query, or a path to a .rq file")
     query.add_argument("--format", choices=["table", "csv", "tsv", "json", "turtle", "ntriples"], default="table")
@@ -48,8 +59,12 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    settings = Settings.from_env(data=args.data, store=args.store, base=args.base, debug=args.debug,
-                                 host=getattr(args, "host", None), port=getattr(args, "port", None))
+    try:
+        settings = Settings.from_env(data=args.data, store=args.store, base=args.base, debug=args.debug,
+                                     host=getattr(args, "host", None), port=getattr(args, "port", None))
+    except ValueError as e:  # a malformed DEVKG_* variable
+        _err(f"devkg {args.command}: {e}")
+        return EXIT_BAD_INPUT
     try:
         return COMMANDS[args.command](args, settings)
     except KeyboardInterrupt:
@@ -150,6 +165,9 @@ def cmd_export(args, settings: Settings) -> int:
 def cmd_serve(args, settings: Settings) -> int:
     from graph.serve import serve
 
+    if not 1 <= settings.port <= 65535:
+        _err(f"devkg serve: DEVKG_PORT {settings.port} is outside 1-65535")
+        return EXIT_BAD_INPUT
     serve(settings)
     return EXIT_OK
 
@@ -158,7 +176,10 @@ def cmd_query(args, settings: Settings) -> int:
     from graph.querying import print_result, run_query
 
     text = args.query
-    if text.endswith(".rq") and Path(text).is_file():
+    if Path(text).suffix == ".rq" or (Path(text).is_file() and not any(c.isspace() for c in text)):
+        if not Path(text).is_file():
+            _err(f"devkg query: no query file {text} (a .rq argument is read as a file, never as query text)")
+            return EXIT_BAD_INPUT
         text = Path(text).read_text(encoding="utf-8")
     result = run_query(settings, text)
     print_result(result, args.format, sys.stdout)

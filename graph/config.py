@@ -58,10 +58,12 @@ class Settings:
             default = getattr(cls, f.name, None)
             if isinstance(default, bool):
                 values[f.name] = _bool(raw)
-            elif isinstance(default, int):
-                values[f.name] = int(raw)
-            elif isinstance(default, float):
-                values[f.name] = float(raw)
+            elif isinstance(default, (int, float)):
+                try:
+                    values[f.name] = type(default)(raw)
+                except ValueError:
+                    kind = "an integer" if isinstance(default, int) else "a number"
+                    raise ValueError(f"DEVKG_{f.name.upper()} must be {kind}, not {raw!r}") from None
             elif isinstance(default, tuple):
                 values[f.name] = _list(raw)
             elif isinstance(default, Path):

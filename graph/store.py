@@ -3,7 +3,11 @@
 A *build* writes a complete new pyoxigraph store in its own directory beside the
 live one, then `publish()` swaps a symlink (`var/store -> builds/<stamp>`) with
 one atomic `rename(2)`. Readers open whatever the link points to; a failed build
-never touches the link, so the previous graph stays in service.
+never touches the link, so the previous graph stays in service. `publish()`
+first marks the build complete (`builds/<name>.complete`); a directory without
+the mark is a build in progress or one that was killed (its process is gone),
+never "the previous build": killed ones are removed, and pruning keeps the live
+build and the newest other complete one.
 
 `Store` is the small interface the rest of devkg uses (query, update, load,
 dump, counts); `EmbeddedStore` implements it on pyoxigraph. Backend errors are
@@ -23,6 +27,7 @@ import pyoxigraph as ox
 
 BUILDS_DIR = "builds"
 KEEP_BUILDS = 2  # the live build and the one before it
+COMPLETE = ".complete"  # suffix of the mark `publish()` leaves beside a finished build
 
 
 class StoreError(Exception):
@@ -31,6 +36,10 @@ class StoreError(Exception):
 
 class QuerySyntaxError(ValueError):
     """The query or update does not parse; the message is the parser's."""
+
+
+class UpdateError(ValueError):
+    """A well-formed update that cannot be applied (CREATE GRAPH on an existing graph); the engine's message."""
 
 
 class Store(Protocol):
@@ -107,13 +116,15 @@ class EmbeddedStore:
         self.raw.dump(output if not isinstance(output, Path) else str(output), fmt, **kwargs)
 
     # --- writing ------------------------------------------------------------------
-    def update(self, sparql: str) -> None:
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
         try:
-            self.raw.update(sparql)
+            self.raw.update(sparql, base_iri=base_iri)
         except SyntaxError as e:
             raise QuerySyntaxError(str(e)) from None
         except OSError as e:
             raise StoreError(str(e)) from None
+        except RuntimeError as e:  # pyoxigraph's evaluation errors ("The graph <g> already exists")
+            raise UpdateError(str(e)) from None
 
     def load(self, data: bytes | str | IO[bytes], fmt: ox.RdfFormat, *, graph: str | None = None) -> None:
         """Bulk-load serialized RDF into one named graph (or the dataset for quad formats)."""
@@ -145,10 +156,41 @@ class EmbeddedStore:
 
 
 # --- builds and the live link ----------------------------------------------------
+def _mark(build: Path) -> Path:
+    return build.with_name(build.name + COMPLETE)
+
+
+def _owner(build: Path, live: Path) -> int | None:
+    """The pid in a build directory's name (`<live>-<stamp>-<pid>[-<n>]`), None if it has none."""
+    parts = build.name[len(live.name) + 1:].split("-")
+    return int(parts[1]) if len(parts) >= 2 and parts[1].isdigit() else None
+
+
+def _running(pid: int | None) -> bool:
+    if pid is None:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's live process
+        return True
+    return True
+
+
+def _killed(build: Path, live: Path) -> bool:
+    """A build directory never marked complete whose process is gone."""
+    return not _mark(build).exists() and not _running(_owner(build, live))
+
+
 def new_build_path(live: Path) -> Path:
-    """A fresh directory for a build, beside the live link."""
+    """A fresh directory for a build, beside the live link; leftovers of killed builds are removed first."""
     builds = live.parent / BUILDS_DIR
     builds.mkdir(parents=True, exist_ok=True)
+    current = live_target(live)
+    for old in builds.glob(f"{live.name}-*"):
+        if old.is_dir() and old != current and _killed(old, live):
+            shutil.rmtree(old, ignore_errors=True)
     stamp = time.strftime("%Y%m%dT%H%M%S")
     path = builds / f"{live.name}-{stamp}-{os.getpid()}"
     n = 0
@@ -163,6 +205,7 @@ def publish(build: Path, live: Path) -> None:
     live.parent.mkdir(parents=True, exist_ok=True)
     if live.exists() and not live.is_symlink():
         raise StoreError(f"{live} exists and is not a devkg store link; move it away first")
+    _mark(build).write_text(time.strftime("%Y-%m-%dT%H:%M:%S%z\n"), encoding="utf-8")
     tmp = live.with_name(f".{live.name}.{os.getpid()}.tmp")
     if tmp.is_symlink() or tmp.exists():
         tmp.unlink()
@@ -174,6 +217,7 @@ def publish(build: Path, live: Path) -> None:
 def discard(build: Path) -> None:
     """Remove a build that failed; the live link never pointed at it."""
     shutil.rmtree(build, ignore_errors=True)
+    _mark(build).unlink(missing_ok=True)
 
 
 def live_target(live: Path) -> Path | None:
@@ -186,13 +230,18 @@ def live_target(live: Path) -> Path | None:
 
 
 def _prune(live: Path) -> None:
+    """Keep the live build and the newest other complete one; remove older ones and killed builds."""
     builds = live.parent / BUILDS_DIR
     current = live_target(live)
-    candidates = sorted((p for p in builds.glob(f"{live.name}-*") if p.is_dir()),
-                        key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in candidates[KEEP_BUILDS:]:
-        if old != current:
-            shutil.rmtree(old, ignore_errors=True)
+    dirs = [p for p in builds.glob(f"{live.name}-*") if p.is_dir() and p != current]
+    complete = sorted((p for p in dirs if _mark(p).exists()), key=lambda p: _mark(p).stat().st_mtime, reverse=True)
+    doomed = complete[KEEP_BUILDS - 1:] + [p for p in dirs if _killed(p, live)]
+    for old in doomed:
+        shutil.rmtree(old, ignore_errors=True)
+        _mark(old).unlink(missing_ok=True)
+    for mark in builds.glob(f"{live.name}-*{COMPLETE}"):  # marks whose build is gone
+        if not mark.with_name(mark.name[: -len(COMPLETE)]).is_dir():
+            mark.unlink(missing_ok=True)
 
 
 def open_live(live: Path) -> EmbeddedStore:

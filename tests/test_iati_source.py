@@ -384,7 +384,11 @@ def test_import_with_xsd_refuses_schema_errors_with_line(tmp_path):
         import_iati([TWO_REPORTING_ORGS], tmp_path, xsd=True)
     assert info.value.messages == [f"{TWO_REPORTING_ORGS}:9: XSD 2.03: Element 'reporting-org': "
                                    "This element is not expected. Expected is ( title )."]
-    assert import_iati([TWO_REPORTING_ORGS], tmp_path) == [tmp_path / "iati" / TWO_REPORTING_ORGS.name]
+    # without --xsd the build's own checks still apply: this file would stop every build
+    with pytest.raises(IatiImportError) as info:
+        import_iati([TWO_REPORTING_ORGS], tmp_path)
+    assert f"{TWO_REPORTING_ORGS}:5: <iati-identifier> is empty" in info.value.messages[0]
+    assert not (tmp_path / "iati").exists()
 
 
 def test_a_bad_sdg_tag_gives_one_error_at_its_own_line(tmp_path):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from urllib.parse import quote
+from urllib.parse import quote, unquote_to_bytes
 
 from rdflib import URIRef
 
@@ -22,9 +22,32 @@ from graph.namespaces import DEFAULT_BASE, SDG
 _SAFE = "-._~!$&'()*+,;=:@"
 
 
+_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
 def segment(value: str) -> str:
-    """One IRI path segment from an identifier, reversible and readable."""
+    """One IRI path segment from an identifier, reversible and readable.
+
+    Everything an IRI path segment cannot hold as is (space, "/", "%", "#", "?",
+    quotes, brackets, controls, non-ASCII) is %-encoded as UTF-8, so
+    `identifier(segment(x)) == x.strip()` for every identifier.
+    """
     return quote(value.strip(), safe=_SAFE)
+
+
+def identifier(encoded: str) -> str:
+    """The identifier a %-encoded path segment stands for; ValueError if the encoding is broken."""
+    if _PERCENT.search(encoded):
+        raise ValueError(f"{encoded!r} has a % that is not followed by two hex digits")
+    try:
+        return unquote_to_bytes(encoded).decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValueError(f"{encoded!r} does not decode to UTF-8") from None
+
+
+def canonical_path(encoded: str) -> str:
+    """A request path under /id/ in the one form devkg mints (`x%20y`, `%3A` -> `:`, `%2F` kept)."""
+    return "/".join(quote(identifier(part), safe=_SAFE) for part in encoded.split("/"))
 
 
 def slug(text: str) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 
 from graph.records import PartialDate, Problem, Text, Where
 from graph.sources.dates import parse_stated_date
+from graph.sources.values import decimal_problem, language_problem, wikidata_problem
 from graph.sources.yaml_lines import LineDict, LineList, kind, literal
 
 
@@ -83,7 +84,7 @@ class FieldReader:
             number = Decimal(text.replace(",", "").replace("_", "").removesuffix("%").strip())
         except InvalidOperation:
             number = None
-        if number is None or not number.is_finite():
+        if number is None or decimal_problem(number):
             self.error(self.at(d, key, where), f'"{key}" must be a number, not "{text}"')
             return None
         return number
@@ -120,10 +121,31 @@ class FieldReader:
         for i, item in enumerate(values):
             line = Where(self.file, value.lines[i]) if isinstance(value, LineList) else where
             if isinstance(item, dict):
-                out += [Text(t, str(k)) for k in item if (t := self.text(item, k, line))]
+                for k in item:
+                    if (t := self.text(item, k, line)) and not self._bad_language(str(k), self.at(item, k, line)):
+                        out.append(Text(t, str(k)))
             elif item is not None and (t := self.text(self.single(key, item, line), key, line)):
                 out.append(Text(t, lang))
         return out
+
+    def _bad_language(self, tag: str, where: Where) -> bool:
+        problem = language_problem(tag)
+        if problem:
+            self.error(where, problem)
+        return problem is not None
+
+    def language(self, d: dict, key: str, where: Where) -> str | None:
+        """A language tag (`language: es`), checked."""
+        tag = self.code(d, key, where)
+        return None if tag is None or self._bad_language(tag, self.at(d, key, where)) else tag
+
+    def wikidata(self, d: dict, key: str, where: Where) -> str | None:
+        qid = self.code(d, key, where)
+        problem = wikidata_problem(qid) if qid else None
+        if problem:
+            self.error(self.at(d, key, where), f'"{key}": {problem}')
+            return None
+        return qid
 
     def strings(self, d: dict, key: str, where: Where) -> list[str]:
         """One text or a list of texts."""

@@ -113,8 +113,25 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 _Loader.add_constructor("tag:yaml.org,2002:bool", _bool)
 
 
+MAX_DEPTH = 64  # a project file nests a few levels; PyYAML's composer recurses and crashes near 1,000
+
+
+def _check_depth(text: str) -> None:
+    """Refuse deep nesting from the event stream (no recursion) before the recursive composer sees it."""
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise yaml.MarkedYAMLError(problem=f"nested more than {MAX_DEPTH} levels deep",
+                                           problem_mark=event.start_mark)
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+
+
 def load_with_lines(text: str) -> tuple[Any, list[DuplicateKey]]:
     """Parse one YAML document; raises `yaml.YAMLError` (with `problem_mark`) when it is broken."""
+    _check_depth(text)
     loader = _Loader(text)
     try:
         return loader.get_single_data(), loader.duplicates

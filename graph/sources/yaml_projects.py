@@ -59,7 +59,7 @@ def _org(r: FieldReader, value: Any, where: Where, what: str, allowed: tuple[str
         return None
     return OrgRef(ref=ref, names=names, type=r.code(d, "type", where), abbreviation=r.text(d, "abbreviation", where),
                   country=r.code(d, "country", where), website=r.text(d, "website", where),
-                  wikidata=r.code(d, "wikidata", where), where=where)
+                  wikidata=r.wikidata(d, "wikidata", where), where=where)
 
 
 def _participants(r: FieldReader, d: LineDict) -> list[Participation]:
@@ -258,7 +258,7 @@ def read_project_file(path: Path, root: Path | None = None) -> tuple[Project | N
     if d is None:
         return None, r.problems
     top = r.at(d)
-    r.lang = r.code(d, "language", top) or "en"
+    r.lang = r.language(d, "language", top) or "en"
     identifier = r.code(d, "identifier", top, required=True)
     if "title" in d and "titles" in d:
         r.error(r.at(d, "titles"), 'write either "title" or "titles", not both')

@@ -7,7 +7,7 @@ import logging
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from graph.store import QuerySyntaxError, StoreError
+from graph.store import QuerySyntaxError, StoreError, UpdateError
 from graph.web.negotiate import wants_html
 
 log = logging.getLogger("devkg.web")
@@ -44,6 +44,10 @@ def init_app(app: Flask) -> None:
     def bad_query(e: QuerySyntaxError):
         return error_response(400, "Bad query", str(e))
 
+    @app.errorhandler(UpdateError)
+    def update_failed(e: UpdateError):
+        return error_response(400, "Update failed", str(e))
+
     @app.errorhandler(StoreError)
     def store_error(e: StoreError):
         log.error("store error: %s", e)
@@ -61,6 +65,6 @@ def init_app(app: Flask) -> None:
 
 
 def _title(status: int) -> str:
-    return {400: "Bad request", 403: "Forbidden", 404: "Not found", 405: "Method not allowed",
+    return {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found", 405: "Method not allowed",
             406: "Not acceptable", 413: "Request too large", 415: "Unsupported media type",
             503: "Unavailable", 504: "Query timeout"}.get(status, "Error")

@@ -1,8 +1,9 @@
-"""The one media-type table, and Accept negotiation with q-values.
+"""The one media-type table, and the one content negotiation for every route.
 
 Every response format devkg serves is listed here once: its media type, the
 `format=` short name and file extension that select it, and the pyoxigraph
-format that writes it.
+format that writes it. Accept parsing and matching is werkzeug's (q-values,
+q=0 exclusions, wildcards); this module only maps its answer onto the table.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pyoxigraph as ox
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
 
 
 @dataclass(frozen=True)
@@ -36,42 +39,43 @@ GRAPHS = [  # CONSTRUCT, DESCRIBE, resources, the ontology, the service descript
     Format("trig", "application/trig", ox.RdfFormat.TRIG, (), W3 + "TriG"),
     Format("rdf", "application/rdf+xml", ox.RdfFormat.RDF_XML, (), W3 + "RDF_XML"),
     Format("jsonld", "application/ld+json", ox.RdfFormat.JSON_LD, ("application/json",), W3 + "JSON-LD"),
+    # Turtle is a subset of N3, so the Turtle writer (with prefixes) writes valid N3.
+    Format("n3", "text/n3", ox.RdfFormat.TURTLE, ("text/rdf+n3", "application/n3"), W3 + "N3"),
 ]
 SHORT_NAMES = {"turtle": "ttl", "ntriples": "nt", "n-triples": "nt", "nquads": "nq", "rdfxml": "rdf",
                "json-ld": "jsonld", "sparql-json": "json", "sparql-xml": "xml"}
 
 
-def parse_accept(header: str | None) -> list[tuple[str, float]]:
-    """`text/html;q=0.9, */*;q=0.1` -> [("text/html", 0.9), ("*/*", 0.1)], best first."""
-    if not header:
-        return [("*/*", 1.0)]
-    out = []
-    for i, part in enumerate(header.split(",")):
-        fields = [f.strip() for f in part.split(";")]
-        q = 1.0
-        for f in fields[1:]:
-            if f.lower().startswith("q="):
-                try:
-                    q = float(f[2:])
-                except ValueError:
-                    q = 0.0
-        if fields[0]:
-            out.append((fields[0].lower(), q, -i))
-    out.sort(key=lambda t: (t[1], t[0].count("*") == 0, t[2]), reverse=True)
-    return [(m, q) for m, q, _ in out if q > 0]
+def _accept(header: str | None) -> MIMEAccept:
+    """werkzeug's parse of Accept: q-values, q=0 exclusions, the most specific range first."""
+    return parse_accept_header(header or "*/*", MIMEAccept)
+
+
+def by_name(candidates: list[Format], value: str) -> Format | None:
+    """A `format=` value (short name, extension or media type) among `candidates`."""
+    name = SHORT_NAMES.get(value.lower(), value.lower())
+    return next((f for f in candidates if name in (f.name, f.media_type, *f.aliases)), None)
 
 
 def choose(candidates: list[Format], accept: str | None, override: str | None = None) -> Format | None:
-    """The format to answer with: `format=` wins, then the best Accept match; None means 406."""
+    """The format to answer with; None means 406.
+
+    `format=` wins when it names one of `candidates`; a value it does not name
+    (SPARQLWrapper sends `format=xml` with `Accept: application/rdf+xml` for
+    CONSTRUCT) falls back to Accept. Among equally acceptable formats the first
+    candidate wins, so list the default first.
+    """
     if override:
-        name = SHORT_NAMES.get(override.lower(), override.lower())
-        return next((f for f in candidates if name in (f.name, f.media_type) or override in f.aliases), None)
-    for media, _ in parse_accept(accept):
-        for f in candidates:
-            if media in (f.media_type, *f.aliases) or media == "*/*" or (
-                    media.endswith("/*") and f.media_type.startswith(media[:-1])):
-                return f
-    return None
+        fmt = by_name(candidates, override)
+        if fmt is not None:
+            return fmt
+    ranges = _accept(accept)
+    # A format whose own media type the client refuses (q=0) is not offered under an alias either;
+    # primary media types come before aliases, so `text/*` means CSV, not `text/xml`.
+    usable = [f for f in candidates if not (f.media_type in ranges and ranges.quality(f.media_type) <= 0)]
+    offered = [(f.media_type, f) for f in usable] + [(a, f) for f in usable for a in f.aliases]
+    best = ranges.best_match([media for media, _ in offered])
+    return next((f for media, f in offered if media == best), None)
 
 
 def by_extension(candidates: list[Format], ext: str) -> Format | None:
@@ -79,6 +83,5 @@ def by_extension(candidates: list[Format], ext: str) -> Format | None:
 
 
 def wants_html(accept: str | None) -> bool:
-    """A browser: text/html ranked above every machine format it also accepts."""
-    ranked = parse_accept(accept)
-    return bool(ranked) and ranked[0][0] in ("text/html", "application/xhtml+xml")
+    """A browser: text/html acceptable and ranked above every machine format (ties go to the machine)."""
+    return choose(RESULTS + GRAPHS + [HTML], accept) is HTML

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+from urllib.parse import quote
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request
 
+from graph.mapping.iris import canonical_path
 from graph.namespaces import prefixes
 from graph.web import negotiate
 from graph.web.errors import ApiError
@@ -30,9 +32,8 @@ def _etag(iri: str, fmt: str, page: int) -> str:
 
 def render_resource(iri: str, explicit: negotiate.Format | None) -> Response:
     store = current_app.extensions["devkg"].get()
-    accept = request.headers.get("Accept")
-    fmt = explicit or (negotiate.HTML if negotiate.wants_html(accept) else
-                       negotiate.choose([negotiate.HTML] + negotiate.GRAPHS, accept, request.args.get("format")))
+    fmt = explicit or negotiate.choose(negotiate.GRAPHS + [negotiate.HTML], request.headers.get("Accept"),
+                                       request.args.get("format"))
     if fmt is None:
         raise ApiError(406, "this resource is available as HTML, " + ", ".join(f.media_type for f in negotiate.GRAPHS))
     page = max(request.args.get("page", 1, type=int), 1)
@@ -46,7 +47,7 @@ def render_resource(iri: str, explicit: negotiate.Format | None) -> Response:
         raise ApiError(404, f"no resource {iri} in this graph")
     if fmt is negotiate.HTML:
         body = render_template("resource.html", d=d, page=page, page_size=PAGE, formats=negotiate.GRAPHS,
-                               base=current_app.config["DEVKG"].base, local=_local)
+                               base=current_app.config["DEVKG"].base)
         resp = Response(body, mimetype="text/html")
     else:
         triples = d.triples()
@@ -60,20 +61,30 @@ def render_resource(iri: str, explicit: negotiate.Format | None) -> Response:
     return resp
 
 
-def _local(iri: str) -> str:
-    """A link that stays on this server for devkg IRIs, whatever host serves it."""
-    base = current_app.config["DEVKG"].base
-    if iri.startswith(base + "id/") or iri.startswith(base + "def"):
-        return "/" + iri[len(base):]
-    return iri
+def _raw_path() -> str:
+    """The path as the client sent it, %-escapes intact (werkzeug's `request.path` decodes `%2F` to `/`)."""
+    raw = request.environ.get("REQUEST_URI") or request.environ.get("RAW_URI")
+    if raw:
+        raw = raw.split("?", 1)[0].split("#", 1)[0]
+        if "://" in raw:  # an absolute-form request target
+            raw = "/" + raw.split("://", 1)[1].partition("/")[2]
+        script = quote(request.script_root)
+        if raw.startswith(script):
+            raw = raw[len(script):]
+        if raw.startswith("/id/"):
+            return raw
+    return quote(request.path, safe="/")  # a server that keeps no raw URI: `%2F` is lost, the rest holds
 
 
 @bp.route("/id/<path:path>")
 def resource(path: str):
     settings = current_app.config["DEVKG"]
-    raw_path = request.path[len("/id/"):]  # keep %-escapes: IRIs are minted percent-encoded
-    raw_path, fmt = _split_extension(raw_path)
-    return render_resource(f"{settings.base}id/{raw_path}", fmt)
+    raw_path, fmt = _split_extension(_raw_path()[len("/id/"):])
+    try:
+        iri_path = canonical_path(raw_path)
+    except ValueError as e:
+        raise ApiError(400, f"not a devkg resource path: {e}") from None
+    return render_resource(f"{settings.base}id/{iri_path}", fmt)
 
 
 @bp.route("/def")
@@ -85,18 +96,23 @@ def ontology(ext: str | None = None):
         raise ApiError(404, f"no ontology format .{ext}")
     store = current_app.extensions["devkg"].get()
     graph = f"{settings.base}graph/ontology"
-    accept = request.headers.get("Accept")
-    if fmt is None and negotiate.wants_html(accept):
-        from graph.web.pages import compact, ontology_terms
-        return render_template("ontology.html", terms=ontology_terms(store, settings), base=settings.base,
-                               compact=lambda iri: compact(iri, settings.base))
-    fmt = fmt or negotiate.choose(negotiate.GRAPHS, accept, request.args.get("format"))
+    fmt = fmt or negotiate.choose(negotiate.GRAPHS + [negotiate.HTML], request.headers.get("Accept"),
+                                  request.args.get("format"))
     if fmt is None:
         raise ApiError(406, "the ontology is available as HTML, " + ", ".join(f.media_type for f in negotiate.GRAPHS))
-    quads = list(store.quads(graph=ox.NamedNode(graph)))
-    data = quads if fmt.writer in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG) else \
-        [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
-    kwargs = {"prefixes": prefixes(settings.base)} if fmt.writer in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else {}
-    resp = Response(ox.serialize(data, format=fmt.writer, **kwargs), mimetype=fmt.media_type)
+    etag = _etag(graph, fmt.name, 0)
+    if request.if_none_match and etag in request.if_none_match:
+        resp = Response(status=304)
+    elif fmt is negotiate.HTML:
+        from graph.web.pages import compact, ontology_terms
+        resp = Response(render_template("ontology.html", terms=ontology_terms(store, settings), base=settings.base,
+                                        compact=lambda iri: compact(iri, settings.base)), mimetype="text/html")
+    else:
+        quads = list(store.quads(graph=ox.NamedNode(graph)))
+        data = quads if fmt.writer in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG) else \
+            [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
+        kwargs = {"prefixes": prefixes(settings.base)} if fmt.writer in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else {}
+        resp = Response(ox.serialize(data, format=fmt.writer, **kwargs), mimetype=fmt.media_type)
+    resp.set_etag(etag)
     resp.headers["Vary"] = "Accept"
     return resp

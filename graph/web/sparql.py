@@ -14,7 +14,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 
 from graph.namespaces import prefixes
 from graph.store import QuerySyntaxError, StoreError
-from graph.web import negotiate, outbound
+from graph.web import negotiate, outbound, using
 from graph.web.errors import ApiError
 from graph.web.limits import Busy, Job, QueryTimeout
 
@@ -43,7 +43,7 @@ def _body_text() -> str:
 def _params() -> tuple[str | None, str | None, list[str], list[str]]:
     """(query, update, default-graph-uri, named-graph-uri) from GET, form POST or direct POST."""
     args = request.args
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         if "update" in args:
             raise ApiError(400, "updates must be sent with POST")
         return (_one(args.getlist("query"), "query"), None, args.getlist("default-graph-uri"),
@@ -69,6 +69,8 @@ def endpoint():
     query, update, default_graphs, named_graphs = _params()
     if update is not None:
         return _update(update)
+    if request.method == "POST" and (query is None or not query.strip()):
+        raise ApiError(400, "a POST needs a query or an update; GET /sparql without one for the service description")
     if query is None or not query.strip():
         if _format_param() is None and negotiate.wants_html(request.headers.get("Accept")):
             return render_template("query.html", **query_page())
@@ -84,7 +86,7 @@ def _format_param() -> str | None:
 def _query(query: str, default_graphs: list[str], named_graphs: list[str]) -> Response:
     settings = current_app.config["DEVKG"]
     try:
-        outbound.check(query, settings.service_allow)
+        outbound.check(query, settings.service_allow, prefixes=prefixes(settings.base), base=request.base_url)
     except outbound.Refused as e:
         raise ApiError(403, str(e)) from None
     accept, override = request.headers.get("Accept"), _format_param()
@@ -131,14 +133,17 @@ def _update(update: str) -> Response:
     given = request.headers.get("Authorization", "")
     if not token:
         raise ApiError(403, "this endpoint is read-only: SPARQL Update is disabled")
-    if not (given.startswith("Bearer ") and hmac.compare_digest(given[7:].encode(), token.encode())):
-        raise ApiError(403, "SPARQL Update needs the bearer token configured by the operator",
-                       {"WWW-Authenticate": 'Bearer realm="devkg"'})
-    for name in ("using-graph-uri", "using-named-graph-uri"):
-        if name in request.args or name in request.form:
-            raise ApiError(400, f"{name} is not supported here; use USING or WITH in the update itself")
+    if not (given[:7].lower() == "bearer " and hmac.compare_digest(given[7:].strip().encode(), token.encode())):
+        error = ', error="invalid_token"' if given else ""
+        raise ApiError(401, "SPARQL Update needs the bearer token configured by the operator",
+                       {"WWW-Authenticate": f'Bearer realm="devkg"{error}'})
+    dataset = [request.form.getlist(n) or request.args.getlist(n) for n in ("using-graph-uri", "using-named-graph-uri")]
     try:
-        outbound.check(update, settings.service_allow)
+        update = using.apply(update, *dataset)
+    except using.UsingError as e:
+        raise ApiError(400, str(e)) from None
+    try:
+        outbound.check(update, settings.service_allow, update=True, base=request.base_url)
     except outbound.Refused as e:
         raise ApiError(403, str(e)) from None
     current_app.extensions["devkg"].update(update, base_iri=request.base_url)

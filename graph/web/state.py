@@ -10,7 +10,7 @@ import threading
 from pathlib import Path
 
 from graph.config import Settings
-from graph.store import EmbeddedStore, QuerySyntaxError, StoreError, live_target
+from graph.store import EmbeddedStore, StoreError, live_target
 from graph.web.limits import Answer, Job, WorkerPool, execute
 
 
@@ -64,13 +64,7 @@ class LiveStore:
         return execute(self.get().raw, job)
 
     def update(self, sparql: str, base_iri: str | None = None) -> None:
-        store = self.get()
-        try:
-            store.raw.update(sparql, base_iri=base_iri)
-        except SyntaxError as e:
-            raise QuerySyntaxError(str(e)) from None
-        except OSError as e:
-            raise StoreError(str(e)) from None
+        self.get().update(sparql, base_iri=base_iri)  # raises QuerySyntaxError, UpdateError, StoreError
         with self._lock:
             self._generation += 1
             self._cache.clear()

@@ -34,11 +34,14 @@ OUTBOUND = [
 
 @pytest.mark.parametrize("text, allowed, refused", OUTBOUND)
 def test_outbound_guard(text, allowed, refused):
+    from graph.namespaces import prefixes
+
+    update = text.startswith("LOAD")
     if refused:
         with pytest.raises(outbound.Refused):
-            outbound.check(text, allowed)
+            outbound.check(text, allowed, update=update, prefixes=prefixes("https://w3id.org/devkg/"))
     else:
-        outbound.check(text, allowed)
+        outbound.check(text, allowed, update=update, prefixes=prefixes("https://w3id.org/devkg/"))
 
 
 @pytest.mark.parametrize("text", [t for t, allowed, refused in OUTBOUND if refused and not allowed and "LOAD" not in t])
@@ -91,3 +94,50 @@ def test_markup_in_data_is_escaped_in_html(small_app, path):
         assert raw not in r.data
     if path == "/id/project/X":
         assert b"&lt;script&gt;alert(1)&lt;/script&gt;" in r.data and b"&lt;b&gt;bold&lt;/b&gt; &amp;" in r.data
+
+
+@pytest.fixture(scope="module")
+def hostile_links(tmp_path_factory):
+    """A writable small store where one project links to IRIs with every dangerous scheme."""
+    from conftest import small_settings
+
+    client = create_app(small_settings(tmp_path_factory.mktemp("xss"), update_token="t")).test_client()
+    links = " , ".join(f"<{iri}>" for iri in HOSTILE_IRIS + SAFE_IRIS)
+    r = client.post("/sparql", data=f"INSERT DATA {{ <https://w3id.org/devkg/id/project/X> "
+                                     f"<http://www.w3.org/2000/01/rdf-schema#seeAlso> {links} }}",
+                    content_type="application/sparql-update", headers={"Authorization": "Bearer t"})
+    assert r.status_code == 204, r.data
+    return client
+
+
+HOSTILE_IRIS = ["javascript:alert(document.cookie)", "JavaScript:alert(1)", "data:text/html,x",
+                "vbscript:msgbox(1)", "file:///etc/passwd"]
+SAFE_IRIS = ["https://example.org/doc", "http://example.org/page", "mailto:someone@example.org"]
+
+
+def test_only_http_https_and_mailto_iris_become_links(hostile_links):
+    html = hostile_links.get("/id/project/X", headers={"Accept": "text/html"}).get_data(as_text=True)
+    for iri in HOSTILE_IRIS:
+        assert iri in html  # shown, as text
+        assert f'href="{iri}"' not in html
+    for iri in SAFE_IRIS:
+        assert f'href="{iri}"' in html
+
+
+@pytest.mark.parametrize("path", ["/", "/sparql", "/def", "/id/project/X", "/dumps/", "/nowhere"])
+def test_every_html_page_has_a_content_security_policy(small_app, path):
+    r = small_app.test_client().get(path, headers={"Accept": "text/html"})
+    assert r.mimetype == "text/html"
+    csp = r.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "object-src 'none'" in csp and "unsafe-eval" not in csp
+    assert "'unsafe-inline'" not in csp.split("script-src", 1)[1].split(";", 1)[0]
+
+
+def test_query_page_script_carries_the_policy_nonce(small_app):
+    import re
+
+    r = small_app.test_client().get("/sparql", headers={"Accept": "text/html"})
+    nonce = re.search(r"'nonce-([^']+)'", r.headers["Content-Security-Policy"]).group(1)
+    assert f'<script nonce="{nonce}">' in r.get_data(as_text=True)
+    again = small_app.test_client().get("/sparql", headers={"Accept": "text/html"})
+    assert nonce not in again.headers["Content-Security-Policy"]

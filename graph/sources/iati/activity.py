@@ -18,6 +18,7 @@ from graph.records import (
     RelatedActivity, Source,
 )
 from graph.sources.iati.context import XML_LANG, Context
+from graph.sources.values import language_problem
 from graph.sources.iati.geography import (
     read_location, read_policy_marker, read_region, read_sector, read_country, read_tag,
 )
@@ -45,7 +46,7 @@ def read_activity(el: etree._Element, ctx: Context, source: Source, places: Plac
     An activity without identifier is still read through, so that its other problems
     are reported in the same run.
     """
-    ctx.lang = el.get(XML_LANG) or file_lang
+    ctx.lang = ctx.language(el) or file_lang
     ctx.currency = ctx.code(el, "default-currency")
     ctx.activity = None
     identifiers = list(el.iterchildren("iati-identifier"))
@@ -88,12 +89,13 @@ def read_activity(el: etree._Element, ctx: Context, source: Source, places: Plac
 
 def _activity_attributes(p: Project, el: etree._Element, ctx: Context) -> None:
     here = ctx.where(el)
-    p.language = el.get(XML_LANG)
+    tag = (el.get(XML_LANG) or "").strip()
+    p.language = tag if tag and language_problem(tag) is None else None  # reported by read_activity
     p.default_currency = ctx.currency
     p.hierarchy = ctx.integer(el, "hierarchy")
     p.humanitarian = ctx.boolean(el, "humanitarian")
     p.last_updated = ctx.date(el, "last-updated-datetime")
-    p.linked_data_uri = ctx.code(el, "linked-data-uri")
+    p.linked_data_uri = ctx.iri(el, "linked-data-uri")
     if ctx.code(el, "budget-not-provided"):
         p.extra["budget-not-provided"] = el.get("budget-not-provided").strip()
     for name in ("language", "default_currency", "hierarchy", "humanitarian", "last_updated", "linked_data_uri"):

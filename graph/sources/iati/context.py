@@ -15,6 +15,7 @@ from lxml import etree
 
 from graph.records import Money, PartialDate, Problem, Text, Where
 from graph.sources.dates import parse_stated_date
+from graph.sources.values import decimal_problem, iri_problem, language_problem
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _TRUE = {"1", "true"}
@@ -55,7 +56,7 @@ class Context:
         for n in el.iterchildren("narrative"):
             value = (n.text or "").strip()
             if value:
-                out.append(Text(value, n.get(XML_LANG) or self.lang))
+                out.append(Text(value, self.language(n) or self.lang))
         return out
 
     def first_text(self, el: etree._Element | None) -> str | None:
@@ -69,6 +70,28 @@ class Context:
             return None
         value = (el.get(attr) or "").strip()
         return value or None
+
+    def language(self, el: etree._Element) -> str | None:
+        """The element's own xml:lang; a malformed tag is reported and dropped (the text is kept)."""
+        tag = (el.get(XML_LANG) or "").strip()
+        if not tag:
+            return None
+        problem = language_problem(tag)
+        if problem:
+            self.warning(el, f"xml:lang {problem}; ignored")
+            return None
+        return tag
+
+    def iri(self, el: etree._Element | None, attr: str) -> str | None:
+        """An IRI attribute (linked-data-uri, vocabulary-uri); a malformed one is reported and dropped."""
+        value = self.code(el, attr)
+        if value is None:
+            return None
+        problem = iri_problem(value)
+        if problem:
+            self.warning(el, f"@{attr} {problem}; ignored")
+            return None
+        return value
 
     def required(self, el: etree._Element, attr: str) -> str | None:
         value = self.code(el, attr)
@@ -85,8 +108,9 @@ class Context:
         except InvalidOperation:
             self.error(el, f"{what} {raw.strip()!r} is not a number")
             return None
-        if not value.is_finite():
-            self.error(el, f"{what} {raw.strip()!r} is not a number")
+        problem = decimal_problem(value)
+        if problem:
+            self.error(el, f"{what} {raw.strip()!r} {problem}")
             return None
         return value
 

@@ -16,7 +16,7 @@ def _share(el: etree._Element, ctx: Context, vocabulary: str | None) -> Share | 
     if code is None:
         return None
     return Share(code=code, percentage=ctx.decimal(el, el.get("percentage"), f"<{el.tag}> @percentage"),
-                 vocabulary=vocabulary, vocabulary_uri=ctx.code(el, "vocabulary-uri"),
+                 vocabulary=vocabulary, vocabulary_uri=ctx.iri(el, "vocabulary-uri"),
                  names=ctx.narratives(el), where=ctx.where(el))
 
 
@@ -36,7 +36,7 @@ def read_tag(el: etree._Element, ctx: Context) -> Tag | None:
     code = ctx.required(el, "code")
     if code is None:
         return None
-    return Tag(code=code, vocabulary=ctx.code(el, "vocabulary") or "1", vocabulary_uri=ctx.code(el, "vocabulary-uri"),
+    return Tag(code=code, vocabulary=ctx.code(el, "vocabulary") or "1", vocabulary_uri=ctx.iri(el, "vocabulary-uri"),
                names=ctx.narratives(el), where=ctx.where(el))
 
 
@@ -45,7 +45,7 @@ def read_policy_marker(el: etree._Element, ctx: Context) -> PolicyMarker | None:
     if code is None:
         return None
     return PolicyMarker(code=code, significance=ctx.code(el, "significance"),
-                        vocabulary=ctx.code(el, "vocabulary") or "1", vocabulary_uri=ctx.code(el, "vocabulary-uri"),
+                        vocabulary=ctx.code(el, "vocabulary") or "1", vocabulary_uri=ctx.iri(el, "vocabulary-uri"),
                         names=ctx.narratives(el), where=ctx.where(el))
 
 

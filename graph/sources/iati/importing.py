@@ -1,9 +1,11 @@
 """`devkg import-iati`: put IATI activity files into `data/iati/` so the next build reads them.
 
-Every file is checked before anything is written (well-formed XML whose root is
-<iati-activities> in version 2.x), so an import either adds all files or none and
-says, file by file, what it refused.
+Every file is checked before anything is written, with the build's own reader
+(well-formed XML, <iati-activities> in version 2.x, and every error the build
+would stop on: bad codes, numbers, dates, identifiers), so an import either adds
+all files or none and says, file by file and line by line, what it refused.
 """
+
 
 from __future__ import annotations
 
@@ -51,6 +53,24 @@ def _refusals(path: Path, target: Path, *, replace: bool, xsd: bool) -> list[str
     return refusals
 
 
+def _build_errors(files: list[Path], data_dir: Path) -> list[str]:
+    """What the build would stop on in these files: the reader's errors and the shared checks' errors.
+
+    The checks need the codelists in `data_dir/reference/`; a data directory without them
+    (which no build can use either) gets the reader's checks only.
+    """
+    from graph.reference import Reference
+    from graph.sources.checks import check_project
+    from graph.sources.iati import read_iati_files
+
+    projects, problems = read_iati_files(files)
+    if (data_dir / "reference").is_dir():
+        ref = Reference.load(data_dir)
+        for project in projects:
+            problems += check_project(project, ref)
+    return [str(p) for p in problems if p.severity == "error"]
+
+
 def import_iati(paths: list[Path], data_dir: Path, *, copy: bool = True, replace: bool = False,
                 xsd: bool = False) -> list[Path]:
     """Add IATI files (directories: their `*.xml`) to `data_dir/iati/`; return the added paths.
@@ -72,6 +92,8 @@ def import_iati(paths: list[Path], data_dir: Path, *, copy: bool = True, replace
         if t.name in names and names[t.name] != f.resolve():
             refused.append(f"{f}: two files to import are both called {t.name} ({names[t.name]})")
         names[t.name] = f.resolve()
+    if not refused:
+        refused = _build_errors(files, Path(data_dir))
     if refused:
         raise IatiImportError(refused)
     target_dir.mkdir(parents=True, exist_ok=True)

@@ -21,6 +21,7 @@ from graph.sources.iati.activity import read_activity
 from graph.sources.iati.context import XML_LANG, Context
 from graph.sources.checks import first_of_each
 from graph.sources.iati.places import PlaceIndex, default_places
+from graph.sources.values import language_problem
 
 SUPPORTED_VERSIONS = ("2.01", "2.02", "2.03")
 SCHEMA = PROJECT_ROOT / "data" / "reference" / "schema" / "iati-activities-schema.xsd"
@@ -83,9 +84,18 @@ def validate_xsd(path: Path, file: str) -> list[Problem]:
         tree = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True))
     except etree.XMLSyntaxError:
         return []  # the streaming read reports malformed XML with its line
+    dtd = tree.docinfo.internalDTD
+    entities = [e.name for e in dtd.iterentities()] if dtd is not None else []
+    if entities:  # libxml2's schema validator fails ("internal error") on unexpanded entity references
+        return [Problem(Where(file, 1), f"XSD {SCHEMA_VERSION}: the file declares XML entities "
+                                        f"({', '.join(entities[:3])}); IATI files have no DTD and devkg never "
+                                        "expands entities, so it cannot be validated")]
     schema = _schema()
-    if schema.validate(tree):
-        return []
+    try:
+        if schema.validate(tree):
+            return []
+    except etree.XMLSchemaValidateError as e:
+        return [Problem(Where(file, 1), f"XSD {SCHEMA_VERSION}: the validator failed on this file ({e})")]
     return [Problem(Where(file, err.line or None), f"XSD {SCHEMA_VERSION}: {err.message}") for err in schema.error_log]
 
 
@@ -119,7 +129,11 @@ def read_iati_file(path: Path, root: Path | None = None, *, xsd: bool = False,
         else:
             yield from validate_xsd(path, file)
     source = Source(key=f"iati/{path.stem}", kind="iati", path=file, sha256=digest)
-    yield from _stream(path, file, source, attrib.get(XML_LANG), places or default_places())
+    file_lang = (attrib.get(XML_LANG) or "").strip() or None
+    if file_lang and language_problem(file_lang):
+        yield Problem(Where(file, line), f"xml:lang {language_problem(file_lang)}; ignored", "warning")
+        file_lang = None
+    yield from _stream(path, file, source, file_lang, places or default_places())
 
 
 def _stream(path: Path, file: str, source: Source, file_lang: str | None,

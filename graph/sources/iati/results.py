@@ -13,6 +13,7 @@ from lxml import etree
 
 from graph.records import Indicator, IndicatorPeriod, Result
 from graph.sources.iati.context import Context
+from graph.sources.values import decimal_problem
 
 
 def read_result(el: etree._Element, ctx: Context) -> Result | None:
@@ -73,7 +74,7 @@ def _value(el: etree._Element, ctx: Context, what: str) -> tuple[Decimal | None,
         return None, comment
     try:
         value = Decimal(raw)
-        if value.is_finite():
+        if decimal_problem(value) is None:
             return value, comment
     except ArithmeticError:
         pass
