@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import pyoxigraph as ox
+from graph.store import NamedNode, Quad, Store, Triple
 
-LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
-PREF = ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel")
+LABEL = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+PREF = NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel")
 
 
 @dataclass
 class Description:
     iri: str
-    outgoing: list[ox.Quad] = field(default_factory=list)
-    incoming: list[ox.Quad] = field(default_factory=list)
+    outgoing: list[Quad] = field(default_factory=list)
+    incoming: list[Quad] = field(default_factory=list)
     more_incoming: bool = False
     labels: dict[str, str] = field(default_factory=dict)
 
@@ -22,14 +22,14 @@ class Description:
     def exists(self) -> bool:
         return bool(self.outgoing or self.incoming)
 
-    def triples(self) -> list[ox.Triple]:
-        return [ox.Triple(q.subject, q.predicate, q.object) for q in self.outgoing]
+    def triples(self) -> list[Triple]:
+        return [Triple(q.subject, q.predicate, q.object) for q in self.outgoing]
 
 
-def label_of(raw: ox.Store, node) -> str | None:
+def label_of(store: Store, node) -> str | None:
     best = None
     for pred in (LABEL, PREF):
-        for q in raw.quads_for_pattern(node, pred, None, None):
+        for q in store.quads(node, pred, None, None):
             lang = q.object.language
             if lang in (None, "", "en") or lang.startswith("en"):
                 return q.object.value
@@ -37,17 +37,16 @@ def label_of(raw: ox.Store, node) -> str | None:
     return best
 
 
-def describe(store, iri: str, *, incoming_limit: int = 200, incoming_offset: int = 0) -> Description:
-    raw: ox.Store = store.raw
-    node = ox.NamedNode(iri)
+def describe(store: Store, iri: str, *, incoming_limit: int = 200, incoming_offset: int = 0) -> Description:
+    node = NamedNode(iri)
     d = Description(iri)
     seen = set()
-    for q in raw.quads_for_pattern(node, None, None, None):
+    for q in store.quads(node, None, None, None):
         key = (q.predicate, q.object)
         if key not in seen:  # the same triple may come from an asserted and a reference graph
             seen.add(key)
             d.outgoing.append(q)
-    for i, q in enumerate(raw.quads_for_pattern(None, None, node, None)):
+    for i, q in enumerate(store.quads(None, None, node, None)):
         if i < incoming_offset:
             continue
         if len(d.incoming) >= incoming_limit:
@@ -55,9 +54,9 @@ def describe(store, iri: str, *, incoming_limit: int = 200, incoming_offset: int
             break
         d.incoming.append(q)
     d.outgoing.sort(key=lambda q: (q.predicate.value, str(q.object)))
-    for term in {q.predicate for q in d.outgoing} | {q.object for q in d.outgoing if isinstance(q.object, ox.NamedNode)} \
+    for term in {q.predicate for q in d.outgoing} | {q.object for q in d.outgoing if isinstance(q.object, NamedNode)} \
             | {q.subject for q in d.incoming} | {q.predicate for q in d.incoming} | {node}:
-        label = label_of(raw, term) or compact(term.value)
+        label = label_of(store, term) or compact(term.value)
         if label:
             d.labels[term.value] = label
     return d

@@ -16,7 +16,7 @@ from graph.namespaces import prefixes
 from graph.store import QuerySyntaxError, StoreError
 from graph.web import negotiate, outbound
 from graph.web.errors import ApiError
-from graph.web.limits import Busy, Job, QueryTimeout
+from graph.web.limits import Busy, Job, QueryTimeout, WorkerDied
 
 bp = Blueprint("sparql", __name__)
 
@@ -91,7 +91,7 @@ def _query(query: str, default_graphs: list[str], named_graphs: list[str]) -> Re
     results = negotiate.choose(negotiate.RESULTS, accept, override)
     graphs = negotiate.choose(negotiate.GRAPHS, accept, override)
     job = Job(query, results.name if results else None, graphs.name if graphs else None,
-              settings.max_rows, settings.query_timeout, default_graphs, named_graphs,
+              settings.max_rows, settings.query_timeout, settings.max_bytes, default_graphs, named_graphs,
               base_iri=request.base_url, prefixes=prefixes(settings.base))
     try:
         answer = current_app.extensions["devkg"].run(job)
@@ -101,6 +101,12 @@ def _query(query: str, default_graphs: list[str], named_graphs: list[str]) -> Re
                        {"Retry-After": "1"}, title="Query timeout") from None
     except Busy:
         raise ApiError(503, "every query worker is busy; try again shortly", {"Retry-After": "2"}) from None
+    except WorkerDied:
+        raise ApiError(503, "the query was stopped: it exceeded the memory or nesting limits of a query "
+                            "worker; simplify it and try again", title="Query stopped") from None
+    if answer.kind == "memory":
+        raise ApiError(503, f"the query was stopped: {answer.message}; narrow it down and try again",
+                       title="Query stopped")
     if answer.kind == "syntax":
         raise QuerySyntaxError(answer.message)
     if answer.kind == "store":
