@@ -19,9 +19,15 @@ HEADER_TIMEOUT_MS = 10_000
 
 
 def application():
-    """The WSGI app for one server process (granian calls this factory in each)."""
+    """The WSGI app for one server process (granian calls this factory in each).
+
+    A server process exits when granian's main process goes, even by SIGKILL, so
+    that neither it nor its query workers go on computing for nobody.
+    """
+    from graph.web.limits import die_with_parent
     from server import create_app
 
+    die_with_parent()
     return create_app(Settings.from_env())
 
 

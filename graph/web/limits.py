@@ -106,7 +106,7 @@ def execute(store: EmbeddedStore, job: Job, *, dataset_clause: bool | None = Non
         return Answer("store", message=str(e))
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """Never outlive the server: a killed server must not leave a runaway query computing.
 
     pyoxigraph releases the GIL while it evaluates, so this thread runs even
@@ -132,7 +132,7 @@ def _limit_memory(megabytes: int) -> None:
 
 def _worker_main(conn, memory_mb: int = 0) -> None:
     """A worker's loop: (store path, job) in, Answer out; the store is reopened when the path changes."""
-    _die_with_parent()
+    die_with_parent()
     _limit_memory(memory_mb)
     path, store = None, None
     while True:

@@ -92,7 +92,7 @@ def _query(query: str, default_graphs: list[str], named_graphs: list[str]) -> Re
     graphs = negotiate.choose(negotiate.GRAPHS, accept, override)
     job = Job(query, results.name if results else None, graphs.name if graphs else None,
               settings.max_rows, settings.query_timeout, settings.max_bytes, default_graphs, named_graphs,
-              base_iri=request.base_url, prefixes=prefixes(settings.base))
+              base_iri=_base_iri(), prefixes=prefixes(settings.base))
     try:
         answer = current_app.extensions["devkg"].run(job)
     except QueryTimeout:
@@ -121,6 +121,11 @@ def _query(query: str, default_graphs: list[str], named_graphs: list[str]) -> Re
     if answer.cut.reason:
         resp.headers["X-Devkg-Truncated"] = answer.cut.header()
     return resp
+
+
+def _base_iri() -> str:
+    """This endpoint's IRI, the base for relative IRIs in queries (cheaper than request.base_url)."""
+    return f"{request.scheme}://{request.host}{request.root_path}{request.path}"
 
 
 def respond(body: bytes, fmt: negotiate.Format) -> Response:

@@ -24,6 +24,7 @@ from graph.web.fastpath import is_flat
 from graph.web.limits import Answer, Job, WorkerPool, execute
 
 SNAPSHOTS_DIR = "snapshots"
+LINK_CHECK = 0.5  # seconds: a new build is served at most this long after it is published
 # Functions whose value changes from one run to the next, and SERVICE (remote data): never cached.
 # Matched on the unescaped, lower-cased text, so a false match only costs a cache miss.
 _VOLATILE = re.compile(r"now|rand|uuid|bnode|service|\\u|\\U", re.IGNORECASE)
@@ -83,6 +84,7 @@ class LiveStore:
         self._snapshot: tuple[int, Path] | None = None  # (generation, path) workers read when writable
         self._retired: list[tuple[float, Path]] = []  # snapshots replaced, with when
         self._cache: dict[tuple, object] = {}
+        self._link: tuple[float, Path | None] = (0.0, None)  # (when read, target) of the live link
         self.answers = AnswerCache(settings.cache_bytes, max(settings.cache_bytes // 16, 1))
         self.pool = WorkerPool(settings.query_workers, queue_length=settings.query_queue,
                                memory_mb=settings.worker_memory)
@@ -91,10 +93,19 @@ class LiveStore:
     def writable(self) -> bool:
         return bool(self.settings.update_token)
 
+    def _live_target(self) -> Path | None:
+        """The live link's target, read again at most every LINK_CHECK seconds (it is on every request's path)."""
+        when, target = self._link
+        now = time.monotonic()
+        if now - when > LINK_CHECK:
+            target = live_target(self.settings.store)
+            self._link = (now, target)
+        return target
+
     def get(self) -> EmbeddedStore:
         if self._fixed is not None:
             return self._fixed
-        target = live_target(self.settings.store)
+        target = self._live_target()
         if target is None:
             raise StoreError("no store has been built yet")
         with self._lock:
@@ -169,5 +180,5 @@ class LiveStore:
         """Changes with every build and every update: part of every ETag."""
         if self._fixed is not None:
             return f"{id(self._fixed)}.{self._generation}"
-        target = live_target(self.settings.store)
+        target = self._live_target()
         return f"{target.name if target else 'none'}.{self._generation}"
