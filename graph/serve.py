@@ -48,5 +48,5 @@ def serve(settings: Settings) -> None:
     Server("graph.serve:application", factory=True, interface=Interfaces.WSGI, address=settings.host,
            port=settings.port, workers=workers, blocking_threads=max(2, settings.threads), http=HTTPModes.http1,
            websockets=False, http1_settings=HTTP1Settings(header_read_timeout=HEADER_TIMEOUT_MS),
-           backpressure=max(2, settings.threads), respawn_failed_workers=True, log_level=LogLevels.warning, log_access=False,
+           respawn_failed_workers=True, log_level=LogLevels.warning, log_access=False,
            ).serve()
