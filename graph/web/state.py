@@ -20,8 +20,9 @@ from pathlib import Path
 
 from graph.config import Settings
 from graph.store import EmbeddedStore, StoreError, live_target
-from graph.web.fastpath import is_flat
-from graph.web.limits import Answer, Job, WorkerPool, execute
+from graph.web import fastpath
+from graph.web.limits import Answer, Job, WorkerPool
+from graph.web.rdfviews import forget_labels
 
 SNAPSHOTS_DIR = "snapshots"
 LINK_CHECK = 0.5  # seconds: a new build is served at most this long after it is published
@@ -144,8 +145,9 @@ class LiveStore:
 
     def run(self, job: Job) -> Answer:
         """Answer a query under the limits; raises limits.QueryTimeout, Busy or WorkerDied."""
-        if is_flat(job.query):
-            return execute(self.get(), job, dataset_clause=False)
+        flat = fastpath.parse(job.query)
+        if flat is not None:
+            return fastpath.answer(self.get(), job, flat)
         path = self._reader_path()
         key = (job.query, job.results_format, job.graph_format, job.max_rows, job.max_bytes,
                tuple(job.default_graphs), tuple(job.named_graphs), job.base_iri, self.build_id)
@@ -158,7 +160,9 @@ class LiveStore:
         return answer
 
     def update(self, sparql: str, base_iri: str | None = None) -> None:
-        self.get().update(sparql, base_iri=base_iri)
+        store = self.get()
+        store.update(sparql, base_iri=base_iri)
+        forget_labels(store)
         with self._lock:
             self._generation += 1
             self._cache.clear()

@@ -200,3 +200,28 @@ def test_when_the_waiting_line_is_full_queries_get_503_and_cheap_requests_still_
     # one runs and is stopped; one waits (and may give up when the line does not move in time); two are refused
     assert len(results) == 4 and len(busy) >= 2 and len(stopped) >= 1, results
     assert all(ra for _, ra, _ in busy)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv"])
+def test_flat_lookups_in_text_formats_match_the_worker_path(small_app, fmt):
+    client = small_app.test_client()
+    query = "SELECT ?p ?o WHERE { <https://w3id.org/devkg/id/project/X> ?p ?o }"
+    a = client.get("/sparql", query_string={"query": query, "format": fmt})
+    b = client.get("/sparql", query_string={"query": query.replace("}", "FILTER(true) }"), "format": fmt})
+    assert a.status_code == b.status_code == 200
+    assert sorted(a.data.splitlines()) == sorted(b.data.splitlines())
+
+
+def test_a_flat_lookup_over_the_byte_limit_is_cut_and_says_so(tight_app):
+    r = tight_app.test_client().get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p ?o }"}, headers=JSON)
+    assert r.headers["X-Devkg-Truncated"].startswith("max-bytes; rows=")
+    assert r.json["devkg"]["reason"] == "max-bytes"
+
+
+def test_a_flat_lookup_over_the_row_limit_is_cut_and_says_so(tmp_path):
+    app = create_app(small_settings(tmp_path, max_rows=3))
+    r = app.test_client().get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p ?o }"}, headers=JSON)
+    assert r.headers["X-Devkg-Truncated"] == "max-rows; rows=3"
+    assert len(r.json["results"]["bindings"]) == 3
+    r = app.test_client().get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 3"}, headers=JSON)
+    assert "X-Devkg-Truncated" not in r.headers and len(r.json["results"]["bindings"]) == 3
