@@ -225,3 +225,27 @@ def test_a_flat_lookup_over_the_row_limit_is_cut_and_says_so(tmp_path):
     assert len(r.json["results"]["bindings"]) == 3
     r = app.test_client().get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 3"}, headers=JSON)
     assert "X-Devkg-Truncated" not in r.headers and len(r.json["results"]["bindings"]) == 3
+
+
+@pytest.mark.parametrize("accept", ["application/sparql-results+json", "text/csv", "application/sparql-results+xml",
+                                    None])
+@pytest.mark.parametrize("origin", [None, "https://example.org"])
+def test_the_fast_lane_answers_exactly_as_the_flask_view(small_app, accept, origin):
+    """`format=` sends the same request through Flask; body and headers must not differ."""
+    from graph.web.negotiate import RESULTS, choose
+
+    fmt = choose(RESULTS, accept)
+    headers = {k: v for k, v in (("Accept", accept), ("Origin", origin)) if v}
+    query = "SELECT ?p ?o WHERE { <https://w3id.org/devkg/id/project/X> ?p ?o }"
+    client = small_app.test_client()
+    lane = client.get("/sparql", query_string={"query": query}, headers=headers)
+    view = client.get("/sparql", query_string={"query": query, "format": fmt.name}, headers=headers)
+    assert lane.status_code == view.status_code == 200
+    assert lane.data == view.data
+    assert sorted(lane.headers.items()) == sorted(view.headers.items())
+
+
+def test_the_fast_lane_leaves_errors_to_flask(small_app):
+    r = small_app.test_client().get("/sparql", query_string={"query": "SELECT ?s WHERE { ?s nope:x ?o }"},
+                                    headers={"Accept": "text/html"})
+    assert r.status_code in (400, 406) and r.mimetype == "text/html"
