@@ -219,9 +219,10 @@ def main() -> None:
                     except OSError:
                         time.sleep(0.01)
                 started = time.monotonic() - t0
+                first = wait_for(f"http://127.0.0.1:{port}/") + started  # the home page: no query yet
                 time.sleep(1.0)
-                print(f"devkg: accepts connections {started:.2f} s after start; "
-                      f"RSS before the first query {tree_rss_mb(proc.pid):.0f} MB (all processes)")
+                print(f"devkg: accepts connections {started:.2f} s after start, first answer at {first:.2f} s; "
+                      f"RSS before the first SPARQL query {tree_rss_mb(proc.pid):.0f} MB (all processes)")
                 server.proc = proc
                 wait_for(server.probe)
             base = f"http://127.0.0.1:{ports[name]}"

@@ -10,9 +10,9 @@ import os
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
-from graph.namespaces import DEFAULT_BASE
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_BASE = "https://w3id.org/devkg/"  # graph.namespaces re-exports it; here so that settings need no rdflib
 
 
 def _bool(value: str) -> bool:
