@@ -10,9 +10,9 @@ import os
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
-from graph.namespaces import DEFAULT_BASE
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_BASE = "https://w3id.org/devkg/"  # graph.namespaces re-exports it; here so that settings need no rdflib
 
 
 def _bool(value: str) -> bool:
@@ -36,9 +36,15 @@ class Settings:
     remote_gsp_url: str | None = None  # DEVKG_REMOTE_GSP_URL: Graph Store Protocol endpoint
     host: str = "127.0.0.1"  # DEVKG_HOST
     port: int = 8000  # DEVKG_PORT
-    threads: int = 8  # DEVKG_THREADS: WSGI worker threads
+    workers: int = 2  # DEVKG_WORKERS: server processes (1 when an update token is set: one writer)
+    threads: int = 8  # DEVKG_THREADS: request threads per server process
+    query_workers: int = 2  # DEVKG_QUERY_WORKERS: killable query processes per server process
+    query_queue: int = 2  # DEVKG_QUERY_QUEUE: queries that may wait for one; more get 503 + Retry-After
+    worker_memory: int = 2048  # DEVKG_WORKER_MEMORY: address-space limit of a query process, MB (0: none)
     query_timeout: float = 30.0  # DEVKG_QUERY_TIMEOUT, seconds
     max_rows: int = 10000  # DEVKG_MAX_ROWS: result rows (or triples) before truncation
+    max_bytes: int = 50_000_000  # DEVKG_MAX_BYTES: result body bytes (about) before truncation
+    cache_bytes: int = 32_000_000  # DEVKG_CACHE_BYTES: answers kept for repeated queries, per process
     max_body: int = 1_000_000  # DEVKG_MAX_BODY: request body bytes before 413
     update_token: str | None = None  # DEVKG_UPDATE_TOKEN: bearer token that enables SPARQL Update
     service_allow: tuple[str, ...] = ()  # DEVKG_SERVICE_ALLOW: hosts SERVICE/LOAD/FROM may reach
@@ -78,6 +84,22 @@ class Settings:
         if not settings.base.endswith(("/", "#")):
             settings = replace(settings, base=settings.base + "/")
         return settings
+
+    def to_env(self) -> dict[str, str | None]:
+        """The `DEVKG_*` variables that give these settings back through `from_env` (None: unset)."""
+        out: dict[str, str | None] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value is None:
+                text = None
+            elif isinstance(value, bool):
+                text = "1" if value else "0"
+            elif isinstance(value, tuple):
+                text = ",".join(value)
+            else:
+                text = str(value)
+            out[f"DEVKG_{f.name.upper()}"] = text
+        return out
 
     def with_(self, **changes) -> "Settings":
         return replace(self, **{k: v for k, v in changes.items() if v is not None})

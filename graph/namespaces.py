@@ -5,7 +5,7 @@ from __future__ import annotations
 from rdflib import Namespace
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD, VOID
 
-DEFAULT_BASE = "https://w3id.org/devkg/"
+from graph.config import DEFAULT_BASE  # noqa: E402,F401 - the one definition, re-exported
 
 SDG = Namespace("http://metadata.un.org/sdg/")
 SDGO = Namespace("http://metadata.un.org/sdg/ontology#")

@@ -9,14 +9,23 @@ the mark is a build in progress or one that was killed (its process is gone),
 never "the previous build": killed ones are removed, and pruning keeps the live
 build and the newest other complete one.
 
-`Store` is the small interface the rest of devkg uses (query, update, load,
-dump, counts); `EmbeddedStore` implements it on pyoxigraph. Backend errors are
-turned into `StoreError` here, so callers never see a backend's own exception.
+`Store` is the small interface the rest of devkg uses (query, update, quads,
+snapshot, counts); `EmbeddedStore` implements it on pyoxigraph, and a remote
+backend (SPARQL 1.1 Protocol + Graph Store Protocol) implements the same
+methods over HTTP. Backend errors are turned into `StoreError` here, so callers
+never see a backend's own exception. The RDF terms (`NamedNode`, `Literal`,
+`Quad`...) and result kinds are pyoxigraph's data model, re-exported from here so
+that no other module imports the engine.
+
+Dataset of a query (SPARQL 1.1 Query §13.2 and Protocol §2.1.4): the protocol's
+graphs when given; else the query's own `FROM`/`FROM NAMED` when it has any;
+else devkg's default, the union of all graphs.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import time
 from collections.abc import Iterable, Iterator
@@ -24,6 +33,11 @@ from pathlib import Path
 from typing import IO, Protocol
 
 import pyoxigraph as ox
+from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, QueryBoolean, QuerySolutions, \
+    QueryTriples, Triple
+
+__all__ = ["BlankNode", "DefaultGraph", "Literal", "NamedNode", "Quad", "QueryBoolean", "QuerySolutions",
+           "QueryTriples", "Triple", "EmbeddedStore", "Store", "StoreError", "QuerySyntaxError", "serialize"]
 
 BUILDS_DIR = "builds"
 KEEP_BUILDS = 2  # the live build and the one before it
@@ -43,11 +57,16 @@ class UpdateError(ValueError):
 
 
 class Store(Protocol):
-    def query(self, sparql: str, *, union_default_graph: bool = True,
-              default_graphs: list[str] | None = None, named_graphs: list[str] | None = None): ...
-    def update(self, sparql: str) -> None: ...
+    """What the web layer and the CLI need from a backend; a remote store implements the same."""
+
+    def query(self, sparql: str, *, default_graphs: list[str] | None = None,
+              named_graphs: list[str] | None = None, base_iri: str | None = None,
+              prefixes: dict[str, str] | None = None) -> QuerySolutions | QueryBoolean | QueryTriples: ...
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None: ...
+    def quads(self, subject=None, predicate=None, obj=None, graph=None) -> Iterator[Quad]: ...
     def named_graphs(self) -> list[str]: ...
     def count(self, graph: str | None = None) -> int: ...
+    def snapshot(self, target: Path) -> Path | None: ...
 
 
 def _node(iri: str) -> ox.NamedNode:
@@ -73,18 +92,20 @@ class EmbeddedStore:
     # --- reading ------------------------------------------------------------------
     def query(self, sparql: str, *, union_default_graph: bool = True,
               default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
-              base_iri: str | None = None, prefixes: dict[str, str] | None = None):
+              base_iri: str | None = None, prefixes: dict[str, str] | None = None,
+              dataset_clause: bool | None = None):
         """Run a SPARQL query; returns pyoxigraph's QuerySolutions, QueryBoolean or QueryTriples.
 
         With `default_graphs`, the default graph is the merge of exactly those graphs
-        (so a caller can leave out `graph/inferred`); otherwise it is the union of all.
+        (so a caller can leave out `graph/inferred`); else the query's own dataset
+        clause when it has one; otherwise the union of all graphs.
         """
         kwargs = {}
-        if default_graphs is not None:
+        if default_graphs:
             kwargs["default_graph"] = [_node(g) for g in default_graphs]
-        elif union_default_graph:
+        elif union_default_graph and not (has_dataset_clause(sparql) if dataset_clause is None else dataset_clause):
             kwargs["use_default_graph_as_union"] = True
-        if named_graphs is not None:
+        if named_graphs:
             kwargs["named_graphs"] = [_node(g) for g in named_graphs]
         try:
             return self.raw.query(sparql, base_iri=base_iri, prefixes=prefixes, **kwargs)
@@ -114,6 +135,19 @@ class EmbeddedStore:
         if graph is not None:
             kwargs["from_graph"] = _node(graph)
         self.raw.dump(output if not isinstance(output, Path) else str(output), fmt, **kwargs)
+
+    def snapshot(self, target: Path) -> Path:
+        """A consistent read-only copy of this store at `target` (hard links, cheap).
+
+        Query workers open snapshots of a writable store: opening the store itself
+        read-only beside its writer is undefined behaviour in pyoxigraph.
+        """
+        try:
+            self.raw.flush()
+            self.raw.backup(str(target))
+        except OSError as e:
+            raise StoreError(f"cannot snapshot the store: {e.strerror or e}") from None
+        return target
 
     # --- writing ------------------------------------------------------------------
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
@@ -153,6 +187,35 @@ class EmbeddedStore:
             except OSError:
                 pass
             del self.raw
+
+
+def serialize(triples: list, fmt, prefixes: dict[str, str] | None = None) -> bytes:
+    """Triples (or quads, for quad formats) in an RDF format from negotiate.py's table."""
+    if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
+        triples = [t if isinstance(t, ox.Quad) else ox.Quad(t.subject, t.predicate, t.object) for t in triples]
+    kwargs = {"prefixes": prefixes} if prefixes and fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else {}
+    return ox.serialize(triples, format=fmt, **kwargs)
+
+
+def has_dataset_clause(sparql: str) -> bool:
+    """Whether a query has `FROM` or `FROM NAMED`, decided on rdflib's parse of it.
+
+    Only queries whose text (after SPARQL's `\\u` escapes) contains "from" can have
+    one, so the parse (a few ms) runs only for those. A query rdflib cannot parse
+    keeps the union default graph; pyoxigraph then reports its own syntax errors.
+    """
+    text = _ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), sparql)
+    if "from" not in text.lower():
+        return False
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    try:
+        return "datasetClause" in parseQuery(text)[1]
+    except Exception:  # noqa: BLE001 - any parse failure: rdflib's grammar is not the engine's
+        return False
+
+
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 
 # --- builds and the live link ----------------------------------------------------

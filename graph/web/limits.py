@@ -1,17 +1,20 @@
-"""Query limits: every query runs in a worker process that is killed at the timeout.
+"""Query limits: every query that could run long runs in a worker process that is killed at the timeout.
 
 pyoxigraph cannot cancel a running query, and a query that sorts or groups
 computes everything before its first row, so a thread cannot stop it. Each
 query therefore goes to one of a few worker processes, each with the store
-opened read-only; when the deadline passes, the parent kills that worker,
-answers 503 and starts a fresh one on demand. Other requests use other workers
-and are never held up.
+opened read-only (or, when updates are enabled, a read-only snapshot of it: see
+state.py); when the deadline passes, the parent kills that worker, answers 503
+and starts a fresh one on demand. The only exception is a flat lookup that
+fastpath.py proves cheap from its tokens, answered in the server process.
 
-The worker also enforces the row limit and writes the response body, so only
-bytes cross the pipe. When the store is opened read-write (an update token is
-configured; opening read-only beside a writer is undefined in pyoxigraph) or is
-an in-memory store (tests), queries run in the calling thread instead, where
-the row limit and a between-rows deadline still apply, but nothing is killed.
+Each worker runs under an address-space limit (RLIMIT_AS), so a query that
+would grow without bound fails in its own process; the parent sees the worker
+die and answers with a clear error instead of the whole server swapping. The
+worker enforces the row and byte limits and writes the response body, so only
+bounded bytes cross the pipe. At most `size` queries run and `queue` wait for a
+worker; beyond that a query is refused at once with 503 and Retry-After, so
+slow queries never hold every server thread and cheap requests keep answering.
 """
 
 from __future__ import annotations
@@ -24,10 +27,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pyoxigraph as ox
-
+from graph.store import EmbeddedStore, QueryBoolean, QuerySolutions, QuerySyntaxError, StoreError
 from graph.web import negotiate
-from graph.web.results import Cut, take, write_boolean, write_solutions, write_triples
+from graph.web.results import Cut, solution_size, take, triple_size, write_boolean, write_solutions, write_triples
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ class Job:
     graph_format: str | None  # negotiated name for CONSTRUCT/DESCRIBE
     max_rows: int
     seconds: float
+    max_bytes: int = 0  # 0: no byte limit
     default_graphs: list[str] = field(default_factory=list)
     named_graphs: list[str] = field(default_factory=list)
     base_iri: str | None = None
@@ -62,49 +65,48 @@ class QueryTimeout(Exception):
 
 
 class Busy(Exception):
-    """Every worker stayed busy for the whole timeout."""
+    """Every worker is busy and the waiting line is full (or stayed full for the whole timeout)."""
+
+
+class WorkerDied(Exception):
+    """The worker stopped while answering: its memory limit, a parser stack overflow, or a kill."""
 
 
 def _by_name(candidates: list[negotiate.Format], name: str | None) -> negotiate.Format | None:
     return next((f for f in candidates if f.name == name), None)
 
 
-def execute(raw: ox.Store, job: Job) -> Answer:
-    """Run one query on an open pyoxigraph store and write its body; used in workers and inline."""
-    kwargs: dict = {"base_iri": job.base_iri, "prefixes": job.prefixes or None}
-    if job.default_graphs:
-        kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
-    else:
-        kwargs["use_default_graph_as_union"] = True
-    if job.named_graphs:
-        kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
+def execute(store: EmbeddedStore, job: Job, *, dataset_clause: bool | None = None) -> Answer:
+    """Run one query on an open store and write its body; used in workers and by the fast path."""
     deadline = time.monotonic() + job.seconds
     try:
-        result = raw.query(job.query, **kwargs)
-        if isinstance(result, ox.QueryBoolean):
+        result = store.query(job.query, default_graphs=job.default_graphs, named_graphs=job.named_graphs,
+                             base_iri=job.base_iri, prefixes=job.prefixes or None, dataset_clause=dataset_clause)
+        if isinstance(result, QueryBoolean):
             fmt = _by_name(negotiate.RESULTS, job.results_format)
             if fmt is None:
                 return Answer("not-acceptable", "boolean")
             return Answer("ok", "boolean", fmt.name, write_boolean(bool(result), fmt), Cut(1))
-        if isinstance(result, ox.QuerySolutions):
+        if isinstance(result, QuerySolutions):
             fmt = _by_name(negotiate.RESULTS, job.results_format)
             if fmt is None:
                 return Answer("not-acceptable", "solutions")
             variables = [v.value for v in result.variables]
-            rows, cut = take(result, job.max_rows, deadline)
+            rows, cut = take(result, job.max_rows, deadline, job.max_bytes,
+                             lambda row: solution_size(row, variables))
             return Answer("ok", "solutions", fmt.name, write_solutions(variables, rows, fmt, cut), cut)
         fmt = _by_name(negotiate.GRAPHS, job.graph_format)
         if fmt is None:
             return Answer("not-acceptable", "graph")
-        triples, cut = take(result, job.max_rows, deadline)
+        triples, cut = take(result, job.max_rows, deadline, job.max_bytes, triple_size)
         return Answer("ok", "graph", fmt.name, write_triples(triples, fmt, cut, job.prefixes), cut)
-    except SyntaxError as e:
+    except QuerySyntaxError as e:
         return Answer("syntax", message=str(e))
-    except OSError as e:
+    except (StoreError, OSError) as e:
         return Answer("store", message=str(e))
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """Never outlive the server: a killed server must not leave a runaway query computing.
 
     pyoxigraph releases the GIL while it evaluates, so this thread runs even
@@ -120,10 +122,19 @@ def _die_with_parent() -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
-def _worker_main(conn) -> None:
+def _limit_memory(megabytes: int) -> None:
+    if megabytes > 0:
+        import resource
+
+        limit = megabytes * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _worker_main(conn, memory_mb: int = 0) -> None:
     """A worker's loop: (store path, job) in, Answer out; the store is reopened when the path changes."""
-    _die_with_parent()
-    path, raw = None, None
+    die_with_parent()
+    _limit_memory(memory_mb)
+    path, store = None, None
     while True:
         try:
             message = conn.recv()
@@ -134,20 +145,25 @@ def _worker_main(conn) -> None:
         want, job = message
         try:
             if want != path:
-                raw, path = None, None
-                raw, path = ox.Store.read_only(want), want
-            answer = execute(raw, job)
-        except OSError as e:
+                store, path = None, None
+                store, path = EmbeddedStore(Path(want), read_only=True), want
+            answer = execute(store, job)
+        except StoreError as e:
             answer = Answer("store", message=str(e))
+        except MemoryError:
+            answer = Answer("memory", message=f"the query needed more than the worker's {memory_mb} MB")
         except Exception as e:  # never leave the parent waiting on a dead pipe
             answer = Answer("store", message=f"{type(e).__name__}: {e}")
-        conn.send(answer)
+        try:
+            conn.send(answer)
+        except MemoryError:
+            conn.send(Answer("memory", message=f"the answer did not fit in the worker's {memory_mb} MB"))
 
 
 class _Worker:
-    def __init__(self, ctx):
+    def __init__(self, ctx, memory_mb: int):
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker_main, args=(child,), daemon=True, name="devkg-query")
+        self.process = ctx.Process(target=_worker_main, args=(child, memory_mb), daemon=True, name="devkg-query")
         self.process.start()
         child.close()
 
@@ -160,22 +176,40 @@ class _Worker:
 class WorkerPool:
     """A few long-lived query processes; one is killed and replaced whenever a query times out."""
 
-    def __init__(self, size: int = 2):
+    def __init__(self, size: int = 2, *, queue_length: int | None = None, memory_mb: int = 0):
         self.size = max(1, size)
+        self.queue_length = self.size * 2 if queue_length is None else max(0, queue_length)
+        self.memory_mb = memory_mb
         self._ctx = mp.get_context("spawn")  # never fork a threaded server holding RocksDB handles
         self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
         self._slots = threading.BoundedSemaphore(self.size)
+        self._admitted = 0
+        self._lock = threading.Lock()
 
     def run(self, store_path: Path, job: Job) -> Answer:
-        """Answer `job` within `job.seconds` (plus a second's grace), or raise QueryTimeout/Busy."""
-        if not self._slots.acquire(timeout=job.seconds):
-            raise Busy()
+        """Answer `job` within `job.seconds` (plus a second's grace), or raise QueryTimeout/Busy/WorkerDied."""
+        with self._lock:
+            if self._admitted >= self.size + self.queue_length:
+                raise Busy()
+            self._admitted += 1
+        try:
+            if not self._slots.acquire(timeout=job.seconds):
+                raise Busy()
+            try:
+                return self._run(store_path, job)
+            finally:
+                self._slots.release()
+        finally:
+            with self._lock:
+                self._admitted -= 1
+
+    def _run(self, store_path: Path, job: Job) -> Answer:
         worker = None
         try:
             try:
                 worker = self._idle.get_nowait()
             except queue.Empty:
-                worker = _Worker(self._ctx)
+                worker = _Worker(self._ctx, self.memory_mb)
             worker.conn.send((str(store_path), job))
             if worker.conn.poll(job.seconds + 1.0):
                 answer = worker.conn.recv()
@@ -183,13 +217,11 @@ class WorkerPool:
                 worker = None
                 return answer
             raise QueryTimeout()
-        except (EOFError, OSError):  # the worker died (out of memory, killed): say so, never hang
-            from graph.store import StoreError
-            raise StoreError("a query worker stopped unexpectedly") from None
+        except (EOFError, OSError):  # the worker died (memory limit, stack overflow, killed): say so, never hang
+            raise WorkerDied() from None
         finally:
             if worker is not None:  # timed out or broke: never reuse it
                 worker.kill()
-            self._slots.release()
 
     def close(self) -> None:
         while True:

@@ -1,9 +1,16 @@
-"""Writing query results with a row limit and a deadline, and saying so when either cuts them.
+"""Writing query results with a row limit, a byte limit and a deadline, and saying so when one cuts them.
 
-pyoxigraph evaluates lazily, so rows are pulled one by one: the limit stops the
+pyoxigraph evaluates lazily, so rows are pulled one by one: the limits stop the
 pull and the deadline is checked between rows, so a slow stream ends early with
-what it has, marked as cut. A query that computes everything before its first
-row (ORDER BY, GROUP BY) is stopped instead by killing its worker (limits.py).
+what it has, marked as cut. The byte limit counts each row's terms as it is
+pulled (an estimate within a few per cent of the written body), so one huge row
+(a GROUP_CONCAT over everything) is cut before it is written. A query that
+computes everything before its first row (ORDER BY, GROUP BY) is stopped instead
+by killing its worker (limits.py).
+
+SELECT results are written here rather than by pyoxigraph's `serialize`, which
+can only write a whole result stream, not a limited prefix of it with the cut
+announced in the body.
 """
 
 from __future__ import annotations
@@ -14,8 +21,7 @@ import time
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
-import pyoxigraph as ox
-
+from graph.store import BlankNode, NamedNode, serialize
 from graph.web.negotiate import Format
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -25,17 +31,38 @@ RDF_LANG = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 @dataclass
 class Cut:
     rows: int
-    reason: str | None = None  # "max-rows" or "timeout"; None when complete
+    reason: str | None = None  # "max-rows", "max-bytes" or "timeout"; None when complete
 
     def header(self) -> str | None:
         return f"{self.reason}; rows={self.rows}" if self.reason else None
 
 
-def take(iterator, limit: int, deadline: float) -> tuple[list, Cut]:
-    rows = []
+def solution_size(row, variables: list[str]) -> int:
+    """About the bytes a row takes in SPARQL JSON (the largest of the four formats)."""
+    size = 2
+    for v in variables:
+        t = row[v]
+        if t is not None:
+            size += len(v) + len(t.value) + 30
+            if not isinstance(t, (NamedNode, BlankNode)):
+                size += len(t.datatype.value) if not t.language else len(t.language) + 12
+    return size
+
+
+def triple_size(t) -> int:
+    return len(str(t)) + 3
+
+
+def take(iterator, limit: int, deadline: float, max_bytes: int = 0, size=None) -> tuple[list, Cut]:
+    """Up to `limit` rows (and `max_bytes` by `size(row)`) from a lazy result, cut at the deadline."""
+    rows, total = [], 0
     for item in iterator:
         if len(rows) >= limit:
             return rows, Cut(len(rows), "max-rows")
+        if max_bytes and size is not None:
+            total += size(item)
+            if total > max_bytes:
+                return rows, Cut(len(rows), "max-bytes")
         rows.append(item)
         if time.monotonic() > deadline:
             return rows, Cut(len(rows), "timeout")
@@ -43,9 +70,9 @@ def take(iterator, limit: int, deadline: float) -> tuple[list, Cut]:
 
 
 def _json_term(t) -> dict:
-    if isinstance(t, ox.NamedNode):
+    if isinstance(t, NamedNode):
         return {"type": "uri", "value": t.value}
-    if isinstance(t, ox.BlankNode):
+    if isinstance(t, BlankNode):
         return {"type": "bnode", "value": t.value}
     out = {"type": "literal", "value": t.value}
     if t.language:
@@ -56,9 +83,9 @@ def _json_term(t) -> dict:
 
 
 def _xml_term(t) -> str:
-    if isinstance(t, ox.NamedNode):
+    if isinstance(t, NamedNode):
         return f"<uri>{escape(t.value)}</uri>"
-    if isinstance(t, ox.BlankNode):
+    if isinstance(t, BlankNode):
         return f"<bnode>{escape(t.value)}</bnode>"
     if t.language:
         return f"<literal xml:lang={quoteattr(t.language)}>{escape(t.value)}</literal>"
@@ -70,7 +97,7 @@ def _xml_term(t) -> str:
 def _csv_cell(t) -> str:
     if t is None:
         return ""
-    v = t.value if not isinstance(t, ox.BlankNode) else f"_:{t.value}"
+    v = t.value if not isinstance(t, BlankNode) else f"_:{t.value}"
     return f'"{v.replace(chr(34), chr(34) * 2)}"' if any(c in v for c in ',"\r\n') else v
 
 
@@ -117,12 +144,7 @@ def write_boolean(value: bool, fmt: Format) -> bytes:
 
 
 def write_triples(triples: list, fmt: Format, cut: Cut, prefixes: dict[str, str] | None = None) -> bytes:
-    if fmt.writer in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
-        data = [ox.Quad(t.subject, t.predicate, t.object) for t in triples]
-    else:
-        data = triples
-    kwargs = {"prefixes": prefixes} if prefixes and fmt.writer in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else {}
-    body = ox.serialize(data, format=fmt.writer, **kwargs)
-    if cut.reason and fmt.writer in (ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
+    body = serialize(triples, fmt.writer, prefixes)
+    if cut.reason and fmt.name in ("ttl", "nt", "nq", "trig"):
         body = f"# devkg: result truncated ({cut.reason}) after {cut.rows} triples\n".encode() + body
     return body

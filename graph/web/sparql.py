@@ -16,7 +16,7 @@ from graph.namespaces import prefixes
 from graph.store import QuerySyntaxError, StoreError
 from graph.web import negotiate, outbound, using
 from graph.web.errors import ApiError
-from graph.web.limits import Busy, Job, QueryTimeout
+from graph.web.limits import Busy, Job, QueryTimeout, WorkerDied
 
 bp = Blueprint("sparql", __name__)
 
@@ -93,8 +93,8 @@ def _query(query: str, default_graphs: list[str], named_graphs: list[str]) -> Re
     results = negotiate.choose(negotiate.RESULTS, accept, override)
     graphs = negotiate.choose(negotiate.GRAPHS, accept, override)
     job = Job(query, results.name if results else None, graphs.name if graphs else None,
-              settings.max_rows, settings.query_timeout, default_graphs, named_graphs,
-              base_iri=request.base_url, prefixes=prefixes(settings.base))
+              settings.max_rows, settings.query_timeout, settings.max_bytes, default_graphs, named_graphs,
+              base_iri=_base_iri(), prefixes=prefixes(settings.base))
     try:
         answer = current_app.extensions["devkg"].run(job)
     except QueryTimeout:
@@ -103,6 +103,12 @@ def _query(query: str, default_graphs: list[str], named_graphs: list[str]) -> Re
                        {"Retry-After": "1"}, title="Query timeout") from None
     except Busy:
         raise ApiError(503, "every query worker is busy; try again shortly", {"Retry-After": "2"}) from None
+    except WorkerDied:
+        raise ApiError(503, "the query was stopped: it exceeded the memory or nesting limits of a query "
+                            "worker; simplify it and try again", title="Query stopped") from None
+    if answer.kind == "memory":
+        raise ApiError(503, f"the query was stopped: {answer.message}; narrow it down and try again",
+                       title="Query stopped")
     if answer.kind == "syntax":
         raise QuerySyntaxError(answer.message)
     if answer.kind == "store":
@@ -117,6 +123,11 @@ def _query(query: str, default_graphs: list[str], named_graphs: list[str]) -> Re
     if answer.cut.reason:
         resp.headers["X-Devkg-Truncated"] = answer.cut.header()
     return resp
+
+
+def _base_iri() -> str:
+    """This endpoint's IRI, the base for relative IRIs in queries (cheaper than request.base_url)."""
+    return f"{request.scheme}://{request.host}{request.root_path}{request.path}"
 
 
 def respond(body: bytes, fmt: negotiate.Format) -> Response:

@@ -1,4 +1,4 @@
-"""The real server: waitress on a loopback port, compared with `oxigraph serve` on the same data."""
+"""The real server (`devkg serve`) on a loopback port, compared with `oxigraph serve` on the same data."""
 
 from __future__ import annotations
 
