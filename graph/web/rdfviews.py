@@ -26,10 +26,10 @@ class Description:
         return [ox.Triple(q.subject, q.predicate, q.object) for q in self.outgoing]
 
 
-def label_of(raw: ox.Store, node) -> str | None:
+def label_of(store, node) -> str | None:
     best = None
     for pred in (LABEL, PREF):
-        for q in raw.quads_for_pattern(node, pred, None, None):
+        for q in store.quads(node, pred, None, None):
             lang = q.object.language
             if lang in (None, "", "en") or lang.startswith("en"):
                 return q.object.value
@@ -38,16 +38,15 @@ def label_of(raw: ox.Store, node) -> str | None:
 
 
 def describe(store, iri: str, *, incoming_limit: int = 200, incoming_offset: int = 0) -> Description:
-    raw: ox.Store = store.raw
     node = ox.NamedNode(iri)
     d = Description(iri)
     seen = set()
-    for q in raw.quads_for_pattern(node, None, None, None):
+    for q in store.quads(node, None, None, None):
         key = (q.predicate, q.object)
         if key not in seen:  # the same triple may come from an asserted and a reference graph
             seen.add(key)
             d.outgoing.append(q)
-    for i, q in enumerate(raw.quads_for_pattern(None, None, node, None)):
+    for i, q in enumerate(store.quads(None, None, node, None)):
         if i < incoming_offset:
             continue
         if len(d.incoming) >= incoming_limit:
@@ -57,7 +56,7 @@ def describe(store, iri: str, *, incoming_limit: int = 200, incoming_offset: int
     d.outgoing.sort(key=lambda q: (q.predicate.value, str(q.object)))
     for term in {q.predicate for q in d.outgoing} | {q.object for q in d.outgoing if isinstance(q.object, ox.NamedNode)} \
             | {q.subject for q in d.incoming} | {q.predicate for q in d.incoming} | {node}:
-        label = label_of(raw, term) or compact(term.value)
+        label = label_of(store, term) or compact(term.value)
         if label:
             d.labels[term.value] = label
     return d

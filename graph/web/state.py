@@ -10,7 +10,7 @@ import threading
 from pathlib import Path
 
 from graph.config import Settings
-from graph.store import EmbeddedStore, QuerySyntaxError, StoreError, live_target
+from graph.store import EmbeddedStore, QuerySyntaxError, StoreError, live_target, open_remote
 from graph.web.limits import Answer, Job, WorkerPool, execute
 
 
@@ -24,6 +24,7 @@ class LiveStore:
     def __init__(self, settings: Settings, store: EmbeddedStore | None = None):
         self.settings = settings
         self._fixed = store
+        self.remote = open_remote(settings) if store is None else None  # DEVKG_REMOTE_QUERY_URL
         self._lock = threading.Lock()
         self._target: Path | None = None
         self._store: EmbeddedStore | None = None
@@ -34,11 +35,13 @@ class LiveStore:
     @property
     def uses_workers(self) -> bool:
         """Killable worker processes need a read-only store on disk."""
-        if self.settings.update_token:
+        if self.settings.update_token or self.remote is not None:
             return False
         return self._fixed is None or self._fixed.path is not None
 
     def get(self) -> EmbeddedStore:
+        if self.remote is not None:
+            return self.remote  # type: ignore[return-value]
         if self._fixed is not None:
             return self._fixed
         target = live_target(self.settings.store)
@@ -59,6 +62,9 @@ class LiveStore:
 
     def run(self, job: Job) -> Answer:
         """Answer a query under the limits; raises limits.QueryTimeout or limits.Busy."""
+        if self.remote is not None:
+            from graph.web.remote import run_remote
+            return run_remote(self.remote, job)
         if self.pool is not None:
             return self.pool.run(self._path(), job)
         return execute(self.get().raw, job)
@@ -66,7 +72,10 @@ class LiveStore:
     def update(self, sparql: str, base_iri: str | None = None) -> None:
         store = self.get()
         try:
-            store.raw.update(sparql, base_iri=base_iri)
+            if self.remote is not None:
+                self.remote.update(sparql, base_iri=base_iri)
+            else:
+                store.raw.update(sparql, base_iri=base_iri)
         except SyntaxError as e:
             raise QuerySyntaxError(str(e)) from None
         except OSError as e:
@@ -89,6 +98,8 @@ class LiveStore:
     @property
     def build_id(self) -> str:
         """Changes with every build and every update: part of every ETag."""
+        if self.remote is not None:
+            return f"remote-{self.remote.build_id()}.{self._generation}"
         if self._fixed is not None:
             return f"{id(self._fixed)}.{self._generation}"
         target = live_target(self.settings.store)
