@@ -62,8 +62,12 @@ class Endpoint:
     def request(self, method: str, *, params: list[tuple[str, str]] | None = None,
                 form: list[tuple[str, str]] | None = None, body: bytes | None = None,
                 headers: dict[str, str] | None = None, timeout: float | None = None,
-                max_bytes: int | None = None) -> "Answer":
-        """Send one request; return the open answer (status < 300) or raise ProtocolError."""
+                max_bytes: int | None = None, translate=None) -> "Answer":
+        """Send one request; return the open answer (status < 300) or raise ProtocolError.
+
+        `translate(error)` turns errors met while the answer is read (often inside
+        a parser, far from the caller) into the caller's own exceptions.
+        """
         seconds = self.timeout if timeout is None else timeout
         deadline = time.monotonic() + seconds
         path = self._path
@@ -93,14 +97,15 @@ class Endpoint:
                 text = ""
             conn.close()
             raise ProtocolError(self.redact(text) or f"HTTP {resp.status}", resp.status)
-        return Answer(conn, resp, deadline, max_bytes)
+        return Answer(conn, resp, deadline, max_bytes, translate)
 
 
 class Answer(io.RawIOBase):
     """A response body read under the deadline and byte cap; closing it closes the connection."""
 
-    def __init__(self, conn, resp, deadline: float, max_bytes: int | None):
+    def __init__(self, conn, resp, deadline: float, max_bytes: int | None, translate=None):
         super().__init__()
+        self._translate = translate or (lambda e: e)
         self._conn, self._resp = conn, resp
         self.status = resp.status
         self.content_type = (resp.getheader("Content-Type") or "").split(";")[0].strip().lower()
@@ -111,6 +116,12 @@ class Answer(io.RawIOBase):
         return True
 
     def readinto(self, buffer) -> int:
+        try:
+            return self._readinto(buffer)
+        except ProtocolError as e:
+            raise self._translate(e) from None
+
+    def _readinto(self, buffer) -> int:
         left = self._deadline - time.monotonic()
         if left <= 0:
             raise Timeout("the remote store did not finish its answer in time")

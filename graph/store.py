@@ -371,7 +371,7 @@ class RemoteStore:
         from graph.sparql_client import ProtocolError
 
         try:
-            return endpoint.request(method, **kwargs)
+            return endpoint.request(method, translate=_remote_error, **kwargs)
         except ProtocolError as e:
             if e.status == 400:
                 raise QuerySyntaxError(str(e)) from None
