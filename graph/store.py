@@ -225,6 +225,8 @@ def open_live(live: Path) -> EmbeddedStore:
 
 MANIFEST_BUILD = "urn:devkg:build"  # <manifest> MANIFEST_BUILD "<build id>"
 MANIFEST_GRAPH = "urn:devkg:graph"  # <manifest> MANIFEST_GRAPH <a live graph>
+MANIFEST_PENDING = "urn:devkg:pending"  # <manifest> MANIFEST_PENDING <a graph to drop unless live>
+BULK_PARAM = ("no_transaction", "")  # Oxigraph: load without a transaction (others ignore it)
 _RESULTS_JSON = "application/sparql-results+json"
 _NTRIPLES = "application/n-triples"
 _PARSER = ox.Store()  # empty: parses queries exactly as the embedded store would
@@ -441,7 +443,7 @@ class RemoteStore:
         triples = (ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(data, fmt))
         self._upload(graph, triples, replace=False)
 
-    def _upload(self, graph: str, triples: Iterable[ox.Triple], *, replace: bool) -> int:
+    def _upload(self, graph: str, triples: Iterable[ox.Triple], *, replace: bool, bulk: bool = False) -> int:
         """Stream triples into `graph` as N-Triples requests of about `chunk_bytes` each."""
         if self._gsp is None:
             raise StoreError("remote store: no Graph Store Protocol URL is configured (DEVKG_REMOTE_GSP_URL)")
@@ -449,7 +451,7 @@ class RemoteStore:
 
         def post(body: bytes) -> None:
             nonlocal method
-            self._send(self._gsp, method, params=[("graph", graph)], body=body,
+            self._send(self._gsp, method, params=[("graph", graph)] + ([BULK_PARAM] if bulk else []), body=body,
                        headers={"Content-Type": _NTRIPLES}, timeout=WRITE_TIMEOUT).close()
             method = "POST"
         for t in triples:
@@ -472,52 +474,76 @@ class RemoteStore:
                             f'FILTER(STRSTARTS(STR(?g), "{self.staging_prefix}")) }}')
         return sorted(r["g"].value for r in rows)
 
-    def drop_staging(self, build: str | None = None) -> None:
-        """Drop staging graphs: one build's, or every one left by builds that were killed."""
+    def cleanup(self, build: str | None = None) -> None:
+        """Drop what builds leave behind and no reader sees: staging graphs (one build's, or all)
+        and pending graphs (uploaded under their own name but never made live, or no longer live)."""
         prefix = self.staging_prefix + (f"{build}/" if build else "")
-        doomed = [g for g in self.staging_graphs() if g.startswith(prefix)]
-        if doomed:
-            self.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in doomed))
+        self._live = None
+        _, live = self._manifest()
+        rows = self._select(f"SELECT ?g WHERE {{ GRAPH <{self.manifest}> {{ <{self.manifest}> <{MANIFEST_PENDING}> ?g }} }}")
+        pending = [r["g"].value for r in rows]
+        doomed = [g for g in self.staging_graphs() if g.startswith(prefix)] + [g for g in pending if g not in live]
+        ops = [f"DROP SILENT GRAPH <{g}>" for g in doomed]
+        if pending:
+            ops.append(f"DELETE WHERE {{ GRAPH <{self.manifest}> {{ <{self.manifest}> <{MANIFEST_PENDING}> ?g }} }}")
+        if ops:
+            self.update(" ;\n".join(ops))
 
     def publish(self, source: EmbeddedStore, build: str, progress=lambda message: None) -> dict[str, int]:
         """Copy every named graph of a finished local build here, then make them live in one update.
 
-        Each graph is uploaded under `{base}graph/staging/{build}/{n}`; then one
-        SPARQL Update drops the live graphs, MOVEs the staging ones to their real
-        names and rewrites the manifest. Oxigraph runs an update request as one
-        transaction, so readers see the old dataset or the new one, never a mix;
-        other stores differ (README, "Remote store"). On any failure the staging
-        graphs are dropped and the previous build stays live.
+        Readers see only the graphs the manifest lists, so a graph that is not live
+        yet is uploaded straight under its own name (listed as pending, so that a
+        killed build's leftovers are found and dropped). A graph that is live is
+        uploaded under `{base}graph/staging/{build}/{n}`. Then one SPARQL Update
+        (the switch) brings each live graph to its new content by deleting and
+        inserting only the triples that differ, and rewrites the manifest. Oxigraph
+        runs an update request as one transaction, so readers see the old dataset or
+        the new one, never a mix (other stores: README, "Remote store"). Graphs that
+        left the build are dropped after the switch. On any failure before the
+        switch, what was uploaded is dropped and the previous build stays live.
         """
-        self.drop_staging()
-        staged: dict[str, str] = {}
+        self.cleanup()
+        live = set(self.named_graphs())
+        names = source.named_graphs()
+        fresh = [g for g in names if g not in live]
+        if fresh:
+            facts = " . ".join(f"<{self.manifest}> <{MANIFEST_PENDING}> <{g}>" for g in fresh)
+            self.update(f"INSERT DATA {{ GRAPH <{self.manifest}> {{ {facts} }} }}")
         counts: dict[str, int] = {}
+        staged: dict[str, str] = {}
         try:
-            for n, name in enumerate(source.named_graphs()):
-                staging = f"{self.staging_prefix}{build}/{n}"
+            for n, name in enumerate(names):
+                target = name if name not in live else f"{self.staging_prefix}{build}/{n}"
                 triples = (ox.Triple(q.subject, q.predicate, q.object)
                            for q in source.quads(graph=ox.NamedNode(name)))
-                counts[name] = self._upload(staging, triples, replace=True)
-                if counts[name]:
-                    staged[name] = staging
+                counts[name] = self._upload(target, triples, replace=True, bulk=True)
+                if name in live and counts[name]:
+                    staged[name] = target
                 progress(f"  uploaded {name} ({counts[name]} triples)")
-            self.update(self._switch(build, staged))
+            keep = [g for g in names if counts[g]]
+            self.update(self._switch(build, keep, staged, sorted(live - set(keep))))
         except BaseException:
             try:
-                self.drop_staging(build)
+                self.cleanup(build)
             except StoreError:
                 pass  # the next build drops what is left
             raise
+        self.cleanup(build)  # staging copies and graphs that left the build: invisible already
         return counts
 
-    def _switch(self, build: str, staged: dict[str, str]) -> str:
-        self._live = None
-        _, old = self._manifest()
-        ops = [f"DROP SILENT GRAPH <{g}>" for g in old if g not in staged]
-        ops += [f"MOVE GRAPH <{s}> TO GRAPH <{g}>" for g, s in staged.items()]
+    def _switch(self, build: str, keep: list[str], staged: dict[str, str], gone: list[str]) -> str:
+        """The one update that makes a build live: per live graph only the triples that differ."""
+        ops = []
+        for g, s in staged.items():
+            ops.append(f"DELETE {{ GRAPH <{g}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} "
+                       f"FILTER NOT EXISTS {{ GRAPH <{s}> {{ ?s ?p ?o }} }} }}")
+            ops.append(f"INSERT {{ GRAPH <{g}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{s}> {{ ?s ?p ?o }} "
+                       f"FILTER NOT EXISTS {{ GRAPH <{g}> {{ ?s ?p ?o }} }} }}")
         ops.append(f"DROP SILENT GRAPH <{self.manifest}>")
         facts = [f'<{self.manifest}> <{MANIFEST_BUILD}> "{build}"'] + \
-                [f"<{self.manifest}> <{MANIFEST_GRAPH}> <{g}>" for g in staged]
+                [f"<{self.manifest}> <{MANIFEST_GRAPH}> <{g}>" for g in keep] + \
+                [f"<{self.manifest}> <{MANIFEST_PENDING}> <{g}>" for g in gone]
         ops.append(f"INSERT DATA {{ GRAPH <{self.manifest}> {{ {' . '.join(facts)} }} }}")
         return " ;\n".join(ops)
 

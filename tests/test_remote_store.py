@@ -107,7 +107,7 @@ def test_staging_graphs_stay_invisible_whatever_the_query_asks(remote):
         assert not remote.query(f"ASK {{ GRAPH ?g {{ ?s ?p ?o }} }}", named_graphs=[remote.manifest])
         assert staging not in remote.named_graphs()
     finally:
-        remote.drop_staging()
+        remote.cleanup()
     assert remote.staging_graphs() == []
 
 
@@ -144,6 +144,52 @@ def test_a_new_build_replaces_the_graph_set_in_one_switch(server, seed_store, tm
     finally:
         store.publish(seed_store, "seed-1")  # put the seeds back for the other tests
     assert store.count() == seed_store.count()
+
+
+def triples_store(graphs: dict[str, str]) -> EmbeddedStore:
+    store = EmbeddedStore(None)
+    for name, nt in graphs.items():
+        store.load(nt.encode(), ox.RdfFormat.N_TRIPLES, graph=name)
+    return store
+
+
+def stored_graphs(store: RemoteStore) -> set[str]:
+    """Every graph of this store's base on the server, live or not (the manifest aside)."""
+    rows = store._select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+    return {r["g"].value for r in rows if r["g"].value.startswith(store.base)} - {store.manifest}
+
+
+def test_a_rebuild_rewrites_live_graphs_to_exactly_the_new_triples(server):
+    other = RemoteStore(f"{server}/query", f"{server}/update", f"{server}/store", base="https://example.org/b1/")
+    other.manifest_ttl = 0
+    g1, g2 = "https://example.org/b1/graph/one", "https://example.org/b1/graph/two"
+    other.publish(triples_store({g1: "<urn:a> <urn:p> \"1\" .\n<urn:a> <urn:p> \"2\" .\n", g2: "<urn:b> <urn:p> \"9\" ."}), "b1-1")
+    other.publish(triples_store({g1: "<urn:a> <urn:p> \"2\" .\n<urn:a> <urn:p> \"3\" .\n"}), "b1-2")
+    assert other.named_graphs() == [g1]
+    got = sorted(r["o"].value for r in other.query("SELECT ?o WHERE { <urn:a> <urn:p> ?o }"))
+    assert got == ["2", "3"]
+    assert g2 not in stored_graphs(other)  # dropped after the switch, not only hidden
+    assert other.staging_graphs() == []
+
+
+def test_an_aborted_rebuild_leaves_no_new_graph_behind(server):
+    other = RemoteStore(f"{server}/query", f"{server}/update", f"{server}/store", base="https://example.org/b2/")
+    other.manifest_ttl = 0
+    g1, g2 = "https://example.org/b2/graph/one", "https://example.org/b2/graph/two"
+    other.publish(triples_store({g1: "<urn:a> <urn:p> \"1\" ."}), "b2-1")
+    seen = []
+
+    def interrupt(message: str) -> None:
+        seen.append(message)
+        if len(seen) == 2:  # both graphs uploaded (one staged, one under its own name), not yet switched
+            assert g2 in stored_graphs(other) and other.staging_graphs()
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        other.publish(triples_store({g1: "<urn:a> <urn:p> \"2\" .", g2: "<urn:b> <urn:p> \"2\" ."}), "b2-2", interrupt)
+    assert other.named_graphs() == [g1] and other.build_id() == "b2-1"
+    assert [r["o"].value for r in other.query("SELECT ?o WHERE { ?s ?p ?o }")] == ["1"]
+    assert stored_graphs(other) == {g1}
 
 
 def test_bad_queries_raise_the_embedded_parser_message(remote, seed_store):
