@@ -22,7 +22,7 @@ from graph.mapping.iris import Iris
 from graph.mapping.project import ProjectMapper
 from graph.namespaces import DEFAULT_BASE
 from graph.records import Problem, Project, Source, Where
-from graph.store import EmbeddedStore, discard, new_build_path, publish
+from graph.store import EmbeddedStore, discard, new_build_path, open_remote, publish
 
 Progress = Callable[[str], None]
 
@@ -289,8 +289,15 @@ def build(settings: Settings, progress: Progress = _stderr) -> BuildReport:
         report.projects = len({p.identifier for p in projects})
         report.sources = len({p.source.key for p in projects})
         report.organisations = _count_orgs(store, iris)
-        store.close()
-        publish(path, settings.store)
+        remote = open_remote(settings)
+        if remote is not None:  # the remote store serves; the local build was only the workshop
+            with timer.stage("upload"):
+                remote.publish(store, path.name, progress)
+            store.close()
+            discard(path)
+        else:
+            store.close()
+            publish(path, settings.store)
     except BaseException:
         discard(path)
         raise

@@ -152,10 +152,10 @@ def cmd_reason(args, settings: Settings) -> int:
 
 def cmd_export(args, settings: Settings) -> int:
     from graph.export import export
-    from graph.store import open_live
+    from graph.store import open_store
 
     out = args.dir or settings.exports
-    report = export(open_live(settings.store), out, settings)
+    report = export(open_store(settings), out, settings)
     for f in report.files:
         print(f"{f.sha256}  {f.size:>12}  {f.name}")
     _err(f"exported {report.triples} quads to {out} in {report.seconds:.1f}s")

@@ -12,11 +12,11 @@ import pyoxigraph as ox
 
 from graph.config import Settings
 from graph.namespaces import prefixes
-from graph.store import open_live
+from graph.store import RemoteTriples, open_store
 
 
 def run_query(settings: Settings, sparql: str):
-    store = open_live(settings.store)
+    store = open_store(settings)
     return store.query(sparql, prefixes=prefixes(settings.base))
 
 
@@ -35,7 +35,7 @@ def print_result(result, fmt: str, out: TextIO) -> None:
     if isinstance(result, ox.QueryBoolean):
         out.write(("true" if bool(result) else "false") + "\n")
         return
-    if isinstance(result, ox.QueryTriples):
+    if isinstance(result, (ox.QueryTriples, RemoteTriples)):
         rdf = ox.RdfFormat.N_TRIPLES if fmt == "ntriples" else ox.RdfFormat.TURTLE
         out.write(ox.serialize(list(result), format=rdf).decode("utf-8"))
         return

@@ -129,6 +129,20 @@ class EmbeddedStore:
     def quads(self, subject=None, predicate=None, obj=None, graph=None) -> Iterator[ox.Quad]:
         return self.raw.quads_for_pattern(subject, predicate, obj, graph)
 
+    def _graph_quads(self, graph: ox.NamedNode) -> Iterator[ox.Quad]:
+        """A whole live graph, streamed as N-Triples through the Graph Store Protocol (for dumps)."""
+        if graph.value not in self.named_graphs():
+            return
+        answer = self._send(self._gsp, "GET", params=[("graph", graph.value)], headers={"Accept": _NTRIPLES},
+                            timeout=WRITE_TIMEOUT)
+        try:
+            for q in ox.parse(answer, ox.RdfFormat.N_TRIPLES):
+                yield ox.Quad(q.subject, q.predicate, q.object, graph)
+        except SyntaxError:
+            raise StoreError("remote store: its answer is not valid N-Triples") from None
+        finally:
+            answer.close()
+
     def dump(self, output: IO[bytes] | str | Path, fmt: ox.RdfFormat, *, graph: str | None = None,
              prefixes: dict[str, str] | None = None) -> None:
         kwargs = {"prefixes": prefixes} if prefixes and fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else {}
@@ -313,3 +327,347 @@ def open_live(live: Path) -> EmbeddedStore:
     if target is None:
         raise StoreError(f"no store at {live}: run `devkg build` first")
     return EmbeddedStore(target, read_only=True)
+
+
+# --- a remote triplestore over HTTP ------------------------------------------------
+# Reads go through the SPARQL 1.1 Protocol, loads through the Graph Store Protocol
+# (graph/sparql_client.py). A build is made locally in an EmbeddedStore as always
+# (the reasoner needs one), then `RemoteStore.publish` uploads each named graph
+# under a staging name and switches with one SPARQL Update; see `publish`.
+
+MANIFEST_BUILD = "urn:devkg:build"  # <manifest> MANIFEST_BUILD "<build id>"
+MANIFEST_GRAPH = "urn:devkg:graph"  # <manifest> MANIFEST_GRAPH <a live graph>
+MANIFEST_PENDING = "urn:devkg:pending"  # <manifest> MANIFEST_PENDING <a graph to drop unless live>
+BULK_PARAM = ("no_transaction", "")  # Oxigraph: load without a transaction (others ignore it)
+_RESULTS_JSON = "application/sparql-results+json"
+_NTRIPLES = "application/n-triples"
+_PARSER = ox.Store()  # empty: parses queries exactly as the embedded store would
+WRITE_TIMEOUT = 3600.0  # seconds for one upload chunk or update (a switch moves whole graphs)
+
+
+class StoreTimeout(StoreError):
+    """The remote store gave no complete answer within the query timeout."""
+
+
+class ResultTooLarge(StoreError):
+    """The remote store's answer passed the byte cap; the rows read so far are valid."""
+
+
+def _remote_error(e: Exception) -> StoreError:
+    from graph import sparql_client as http
+
+    if isinstance(e, http.Timeout):
+        return StoreTimeout(str(e))
+    if isinstance(e, http.TooLarge):
+        return ResultTooLarge(str(e))
+    status = getattr(e, "status", None)
+    return StoreError(f"remote store: {e}" if status is None else f"remote store: HTTP {status}: {e}")
+
+
+class RemoteTriples:
+    """The triples of a remote CONSTRUCT/DESCRIBE, read lazily (pyoxigraph's QueryTriples has no constructor)."""
+
+    def __init__(self, answer):
+        self._answer = answer
+        self._quads = ox.parse(answer, ox.RdfFormat.N_TRIPLES)
+
+    def __iter__(self) -> Iterator[ox.Triple]:
+        try:
+            for q in self._quads:
+                yield ox.Triple(q.subject, q.predicate, q.object)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop reading: the connection closes and the server stops sending."""
+        self._answer.close()
+
+
+class RemoteStore:
+    """A SPARQL 1.1 triplestore (Oxigraph server, Fuseki, Virtuoso, GraphDB) as a devkg store.
+
+    The live dataset is the list of graphs in the manifest graph
+    (`{base}graph/manifest`) that the last successful build wrote. Every query is
+    sent with `default-graph-uri` and `named-graph-uri` set to that list, so the
+    default graph is their union (as in the embedded store) and staging graphs,
+    the manifest and graphs that are not devkg's stay invisible whatever the
+    query says: the protocol's dataset overrides FROM and FROM NAMED.
+    """
+
+    path = None  # not on this machine
+    manifest_ttl = 1.0  # seconds a reader may keep using the list of live graphs
+
+    def __init__(self, query_url: str, update_url: str | None = None, gsp_url: str | None = None, *,
+                 base: str, timeout: float = 30.0, chunk_bytes: int = 4_000_000,
+                 max_bytes: int | None = 256_000_000):
+        from graph.sparql_client import Endpoint
+
+        self._query = Endpoint(query_url, timeout=timeout)
+        self._update = Endpoint(update_url, timeout=timeout) if update_url else None
+        self._gsp = Endpoint(gsp_url, timeout=timeout) if gsp_url else None
+        self.base, self.timeout, self.chunk_bytes, self.max_bytes = base, timeout, chunk_bytes, max_bytes
+        self.manifest = f"{base}graph/manifest"
+        self.staging_prefix = f"{base}graph/staging/"
+        self._none = f"{base}graph/none"  # names no graph: an empty default graph
+        self._live: tuple[float, str, list[str]] | None = None
+        self.read_only = update_url is None
+
+    @classmethod
+    def from_settings(cls, settings) -> "RemoteStore":
+        return cls(settings.remote_query_url, settings.remote_update_url, settings.remote_gsp_url,
+                   base=settings.base, timeout=settings.query_timeout, chunk_bytes=settings.remote_chunk)
+
+    # --- the live dataset -------------------------------------------------------------
+    def _manifest(self) -> tuple[str, list[str]]:
+        now = time.monotonic()
+        if self._live is None or now - self._live[0] > self.manifest_ttl:
+            rows = self._select(f"SELECT ?p ?o WHERE {{ GRAPH <{self.manifest}> {{ <{self.manifest}> ?p ?o }} }}")
+            build = next((r["o"].value for r in rows if r["p"].value == MANIFEST_BUILD), "")
+            graphs = sorted(r["o"].value for r in rows if r["p"].value == MANIFEST_GRAPH)
+            self._live = (now, build, graphs)
+        return self._live[1], self._live[2]
+
+    def build_id(self) -> str:
+        """The id of the build being served ('' before the first build); part of every ETag."""
+        return self._manifest()[0]
+
+    def named_graphs(self) -> list[str]:
+        return list(self._manifest()[1])
+
+    def _dataset(self, union: bool, default_graphs, named_graphs) -> list[tuple[str, str]]:
+        live = self.named_graphs()
+        keep = lambda asked: [g for g in asked if g in live] or [self._none]
+        default = keep(default_graphs) if default_graphs is not None else live if union else [self._none]
+        named = keep(named_graphs) if named_graphs is not None else live or [self._none]
+        return [("default-graph-uri", g) for g in (default or [self._none])] + \
+               [("named-graph-uri", g) for g in named]
+
+    # --- reading ------------------------------------------------------------------------
+    def query(self, sparql: str, *, union_default_graph: bool = True,
+              default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
+              base_iri: str | None = None, prefixes: dict[str, str] | None = None,
+              timeout: float | None = None, max_bytes: int | None = None):
+        """Like EmbeddedStore.query: QuerySolutions, QueryBoolean or RemoteTriples (iterating Triples).
+
+        The query is parsed here first, by the same parser as the embedded store, so
+        syntax errors read the same and nothing but a query reaches the server.
+        """
+        try:
+            _PARSER.query(sparql, base_iri=base_iri, prefixes=prefixes)
+        except SyntaxError as e:
+            raise QuerySyntaxError(str(e)) from None
+        # Declarations go on the query's first line, so the server's line numbers stay the user's.
+        head = "".join(f"PREFIX {p}: <{ns}> " for p, ns in (prefixes or {}).items())
+        if base_iri:
+            head = f"BASE <{base_iri}> " + head
+        form = [("query", head + sparql)] + self._dataset(union_default_graph, default_graphs, named_graphs)
+        answer = self._send(self._query, "POST", form=form, timeout=timeout,
+                            max_bytes=self.max_bytes if max_bytes is None else max_bytes,
+                            headers={"Accept": f"{_RESULTS_JSON}, {_NTRIPLES};q=0.9"})
+        if answer.content_type == _NTRIPLES:
+            return RemoteTriples(answer)
+        if answer.content_type not in (_RESULTS_JSON, "application/json"):
+            answer.close()
+            raise StoreError(f"remote store: unexpected answer type {answer.content_type or 'none'}")
+        try:
+            result = ox.parse_query_results(answer, ox.QueryResultsFormat.JSON)
+        except SyntaxError:
+            answer.close()
+            raise StoreError("remote store: its answer is not valid SPARQL JSON results") from None
+        except StoreError:
+            answer.close()
+            raise
+        if isinstance(result, ox.QueryBoolean):
+            answer.close()
+        return result
+
+    def _send(self, endpoint, method: str, **kwargs):
+        from graph.sparql_client import ProtocolError
+
+        try:
+            return endpoint.request(method, translate=_remote_error, **kwargs)
+        except ProtocolError as e:
+            if e.status == 400:
+                raise QuerySyntaxError(str(e)) from None
+            raise _remote_error(e) from None
+
+    def _select(self, sparql: str) -> list[ox.QuerySolution]:
+        """A query of devkg's own, over the whole remote dataset, read to the end."""
+        answer = self._send(self._query, "POST", form=[("query", sparql)], headers={"Accept": _RESULTS_JSON})
+        try:
+            return list(ox.parse_query_results(answer, ox.QueryResultsFormat.JSON))
+        except SyntaxError:
+            raise StoreError("remote store: its answer is not valid SPARQL JSON results") from None
+        finally:
+            answer.close()
+
+    def count(self, graph: str | None = None) -> int:
+        if graph is None:
+            q = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+        else:
+            q = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+        return int(next(iter(self.query(q)))["n"].value)
+
+    def quads(self, subject=None, predicate=None, obj=None, graph=None) -> Iterator[ox.Quad]:
+        """Quads matching a pattern (pyoxigraph terms or None), in live graphs only."""
+        if isinstance(graph, ox.DefaultGraph) or any(isinstance(t, ox.BlankNode) for t in (subject, obj)):
+            return iter(())  # devkg keeps nothing in the default graph; blank nodes are local to an answer
+        if subject is None and predicate is None and obj is None and graph is not None and self._gsp:
+            return self._graph_quads(graph)
+        terms = {"s": subject, "p": predicate, "o": obj, "g": graph}
+        values = " ".join(f"VALUES ?{k} {{ {v} }}" for k, v in terms.items() if v is not None)
+        result = self.query(f"SELECT ?s ?p ?o ?g WHERE {{ {values} GRAPH ?g {{ ?s ?p ?o }} }}")
+        return (ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in result)
+
+    def _graph_quads(self, graph: ox.NamedNode) -> Iterator[ox.Quad]:
+        """A whole live graph, streamed as N-Triples through the Graph Store Protocol (for dumps)."""
+        if graph.value not in self.named_graphs():
+            return
+        answer = self._send(self._gsp, "GET", params=[("graph", graph.value)], headers={"Accept": _NTRIPLES},
+                            timeout=WRITE_TIMEOUT)
+        try:
+            for q in ox.parse(answer, ox.RdfFormat.N_TRIPLES):
+                yield ox.Quad(q.subject, q.predicate, q.object, graph)
+        except SyntaxError:
+            raise StoreError("remote store: its answer is not valid N-Triples") from None
+        finally:
+            answer.close()
+
+    def dump(self, output: IO[bytes] | str | Path, fmt: ox.RdfFormat, *, graph: str | None = None,
+             prefixes: dict[str, str] | None = None) -> None:
+        quads = self.quads(graph=_node(graph) if graph else None)
+        data = (ox.Triple(q.subject, q.predicate, q.object) for q in quads) if graph else quads
+        kwargs = {"prefixes": prefixes} if prefixes and fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else {}
+        ox.serialize(data, output if not isinstance(output, Path) else str(output), fmt, **kwargs)
+
+    # --- writing ------------------------------------------------------------------------
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
+        if self._update is None:
+            raise StoreError("remote store: no update URL is configured (DEVKG_REMOTE_UPDATE_URL)")
+        text = (f"BASE <{base_iri}> " if base_iri else "") + sparql
+        self._send(self._update, "POST", form=[("update", text)], timeout=WRITE_TIMEOUT).close()
+        self._live = None
+
+    def load(self, data: bytes | str | IO[bytes], fmt: ox.RdfFormat, *, graph: str | None = None) -> None:
+        """Append RDF to one graph through the Graph Store Protocol (parsed here first, sent as N-Triples)."""
+        if graph is None:
+            raise StoreError("remote store: load into a named graph")
+        triples = (ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(data, fmt))
+        self._upload(graph, triples, replace=False)
+
+    def _upload(self, graph: str, triples: Iterable[ox.Triple], *, replace: bool, bulk: bool = False) -> int:
+        """Stream triples into `graph` as N-Triples requests of about `chunk_bytes` each."""
+        if self._gsp is None:
+            raise StoreError("remote store: no Graph Store Protocol URL is configured (DEVKG_REMOTE_GSP_URL)")
+        sent, batch, buffer, method = 0, [], bytearray(), "PUT" if replace else "POST"
+
+        def post(body: bytes) -> None:
+            nonlocal method
+            self._send(self._gsp, method, params=[("graph", graph)] + ([BULK_PARAM] if bulk else []), body=body,
+                       headers={"Content-Type": _NTRIPLES}, timeout=WRITE_TIMEOUT).close()
+            method = "POST"
+        for t in triples:
+            batch.append(t)
+            if len(batch) >= 5000:
+                buffer += ox.serialize(batch, format=ox.RdfFormat.N_TRIPLES)
+                sent, batch = sent + len(batch), []
+                if len(buffer) >= self.chunk_bytes:
+                    post(bytes(buffer))
+                    buffer.clear()
+        if batch:
+            buffer += ox.serialize(batch, format=ox.RdfFormat.N_TRIPLES)
+            sent += len(batch)
+        if buffer:
+            post(bytes(buffer))
+        return sent
+
+    def staging_graphs(self) -> list[str]:
+        rows = self._select(f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} '
+                            f'FILTER(STRSTARTS(STR(?g), "{self.staging_prefix}")) }}')
+        return sorted(r["g"].value for r in rows)
+
+    def cleanup(self, build: str | None = None) -> None:
+        """Drop what builds leave behind and no reader sees: staging graphs (one build's, or all)
+        and pending graphs (uploaded under their own name but never made live, or no longer live)."""
+        prefix = self.staging_prefix + (f"{build}/" if build else "")
+        self._live = None
+        _, live = self._manifest()
+        rows = self._select(f"SELECT ?g WHERE {{ GRAPH <{self.manifest}> {{ <{self.manifest}> <{MANIFEST_PENDING}> ?g }} }}")
+        pending = [r["g"].value for r in rows]
+        doomed = [g for g in self.staging_graphs() if g.startswith(prefix)] + [g for g in pending if g not in live]
+        ops = [f"DROP SILENT GRAPH <{g}>" for g in doomed]
+        if pending:
+            ops.append(f"DELETE WHERE {{ GRAPH <{self.manifest}> {{ <{self.manifest}> <{MANIFEST_PENDING}> ?g }} }}")
+        if ops:
+            self.update(" ;\n".join(ops))
+
+    def publish(self, source: EmbeddedStore, build: str, progress=lambda message: None) -> dict[str, int]:
+        """Copy every named graph of a finished local build here, then make them live in one update.
+
+        Readers see only the graphs the manifest lists, so a graph that is not live
+        yet is uploaded straight under its own name (listed as pending, so that a
+        killed build's leftovers are found and dropped). A graph that is live is
+        uploaded under `{base}graph/staging/{build}/{n}`. Then one SPARQL Update
+        (the switch) brings each live graph to its new content by deleting and
+        inserting only the triples that differ, and rewrites the manifest. Oxigraph
+        runs an update request as one transaction, so readers see the old dataset or
+        the new one, never a mix (other stores: README, "Remote store"). Graphs that
+        left the build are dropped after the switch. On any failure before the
+        switch, what was uploaded is dropped and the previous build stays live.
+        """
+        self.cleanup()
+        live = set(self.named_graphs())
+        names = source.named_graphs()
+        fresh = [g for g in names if g not in live]
+        if fresh:
+            facts = " . ".join(f"<{self.manifest}> <{MANIFEST_PENDING}> <{g}>" for g in fresh)
+            self.update(f"INSERT DATA {{ GRAPH <{self.manifest}> {{ {facts} }} }}")
+        counts: dict[str, int] = {}
+        staged: dict[str, str] = {}
+        try:
+            for n, name in enumerate(names):
+                target = name if name not in live else f"{self.staging_prefix}{build}/{n}"
+                triples = (ox.Triple(q.subject, q.predicate, q.object)
+                           for q in source.quads(graph=ox.NamedNode(name)))
+                counts[name] = self._upload(target, triples, replace=True, bulk=True)
+                if name in live and counts[name]:
+                    staged[name] = target
+                progress(f"  uploaded {name} ({counts[name]} triples)")
+            keep = [g for g in names if counts[g]]
+            self.update(self._switch(build, keep, staged, sorted(live - set(keep))))
+        except BaseException:
+            try:
+                self.cleanup(build)
+            except StoreError:
+                pass  # the next build drops what is left
+            raise
+        self.cleanup(build)  # staging copies and graphs that left the build: invisible already
+        return counts
+
+    def _switch(self, build: str, keep: list[str], staged: dict[str, str], gone: list[str]) -> str:
+        """The one update that makes a build live: per live graph only the triples that differ."""
+        ops = []
+        for g, s in staged.items():
+            ops.append(f"DELETE {{ GRAPH <{g}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} "
+                       f"FILTER NOT EXISTS {{ GRAPH <{s}> {{ ?s ?p ?o }} }} }}")
+            ops.append(f"INSERT {{ GRAPH <{g}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{s}> {{ ?s ?p ?o }} "
+                       f"FILTER NOT EXISTS {{ GRAPH <{g}> {{ ?s ?p ?o }} }} }}")
+        ops.append(f"DROP SILENT GRAPH <{self.manifest}>")
+        facts = [f'<{self.manifest}> <{MANIFEST_BUILD}> "{build}"'] + \
+                [f"<{self.manifest}> <{MANIFEST_GRAPH}> <{g}>" for g in keep] + \
+                [f"<{self.manifest}> <{MANIFEST_PENDING}> <{g}>" for g in gone]
+        ops.append(f"INSERT DATA {{ GRAPH <{self.manifest}> {{ {' . '.join(facts)} }} }}")
+        return " ;\n".join(ops)
+
+    def close(self) -> None:
+        """Nothing to release: every request has its own connection."""
+
+
+def open_remote(settings) -> RemoteStore | None:
+    """The remote store the settings name, or None when devkg keeps its store on this machine."""
+    return RemoteStore.from_settings(settings) if settings.remote_query_url else None
+
+
+def open_store(settings) -> "EmbeddedStore | RemoteStore":
+    """The store being served: the remote one when configured, else the live embedded build."""
+    return open_remote(settings) or open_live(settings.store)

@@ -19,7 +19,7 @@ from collections import OrderedDict
 from pathlib import Path
 
 from graph.config import Settings
-from graph.store import EmbeddedStore, StoreError, live_target
+from graph.store import EmbeddedStore, StoreError, live_target, open_remote
 from graph.web import fastpath
 from graph.web.limits import Answer, Job, WorkerPool
 from graph.web.rdfviews import forget_labels
@@ -78,6 +78,7 @@ class LiveStore:
             raise StoreError("the endpoint needs a store on disk: its query workers open it by path")
         self.settings = settings
         self._fixed = store
+        self.remote = open_remote(settings) if store is None else None  # DEVKG_REMOTE_QUERY_URL
         self._lock = threading.Lock()
         self._target: Path | None = None
         self._store: EmbeddedStore | None = None
@@ -104,6 +105,8 @@ class LiveStore:
         return target
 
     def get(self) -> EmbeddedStore:
+        if self.remote is not None:
+            return self.remote  # type: ignore[return-value]
         if self._fixed is not None:
             return self._fixed
         target = self._live_target()
@@ -145,6 +148,9 @@ class LiveStore:
 
     def run(self, job: Job) -> Answer:
         """Answer a query under the limits; raises limits.QueryTimeout, Busy or WorkerDied."""
+        if self.remote is not None:
+            from graph.web.remote import run_remote
+            return run_remote(self.remote, job)
         flat = fastpath.parse(job.query)
         if flat is not None:
             return fastpath.answer(self.get(), job, flat)
@@ -160,8 +166,8 @@ class LiveStore:
         return answer
 
     def update(self, sparql: str, base_iri: str | None = None) -> None:
-        store = self.get()
-        store.update(sparql, base_iri=base_iri)  # raises QuerySyntaxError, UpdateError, StoreError
+        store = self.get()  # embedded or remote: both raise QuerySyntaxError, UpdateError, StoreError
+        store.update(sparql, base_iri=base_iri)
         forget_labels(store)
         with self._lock:
             self._generation += 1
@@ -182,6 +188,8 @@ class LiveStore:
     @property
     def build_id(self) -> str:
         """Changes with every build and every update: part of every ETag."""
+        if self.remote is not None:
+            return f"remote-{self.remote.build_id()}.{self._generation}"
         if self._fixed is not None:
             return f"{id(self._fixed)}.{self._generation}"
         target = self._live_target()
