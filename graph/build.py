@@ -1,4 +1,4 @@
-"""The build pipeline: sources -> records -> checks -> triples -> SHACL -> store -> reasoning -> publish.
+"""The build pipeline: sources -> records -> checks -> triples -> SHACL -> store -> reasoning -> export -> publish.
 
 Each stage is a function of its inputs, so large builds can run stages apart
 (and shard them), and a test can stop after any stage. `build()` strings them
@@ -43,6 +43,7 @@ class BuildFailed(Exception):
 @dataclass
 class BuildReport:
     store: Path | None = None
+    exports: Path | None = None  # the dumps and VoID of this build (served at /dumps/)
     projects: int = 0
     organisations: int = 0
     sources: int = 0
@@ -54,7 +55,7 @@ class BuildReport:
 
     def summary(self) -> str:
         total = sum(self.graphs.values())
-        lines = [f"built {self.store}",
+        lines = [f"built {self.store}" + (f" (dumps in {self.exports})" if self.exports else ""),
                  f"  projects {self.projects}, organisations {self.organisations}, sources {self.sources}",
                  f"  triples {total} in {len(self.graphs)} named graphs (inferred {self.inferred})",
                  "  stages " + ", ".join(f"{k} {v:.1f}s" for k, v in self.seconds.items())]
@@ -257,7 +258,12 @@ def write_graphs(store: EmbeddedStore, graphs: dict[URIRef, Graph]) -> dict[str,
 
 
 def build(settings: Settings, progress: Progress = _stderr) -> BuildReport:
-    """Build a new store from `settings.data` and make it live; raise BuildFailed on bad input."""
+    """Build a new store from `settings.data` and make it live; raise BuildFailed on bad input.
+
+    Publishing is part of the build: the dumps and VoID/DCAT of the new store are
+    written before it goes live and switched in right after it (`settings.exports`).
+    """
+    from graph.export import discard_export, publish_export, stage
     from graph.reason import materialise
 
     report = BuildReport()
@@ -298,11 +304,19 @@ def build(settings: Settings, progress: Progress = _stderr) -> BuildReport:
         report.projects = len({p.identifier for p in projects})
         report.sources = len({p.source.key for p in projects})
         report.organisations = _count_orgs(store, iris)
+        with timer.stage("export"):  # dumps + VoID of this build, published right after the store
+            staged = stage(store, settings.exports, settings, build_id=path.name)
         store.close()
-        publish(path, settings.store)
+        try:
+            publish(path, settings.store)
+        except BaseException:
+            discard_export(staged)
+            raise
     except BaseException:
         discard(path)
         raise
+    publish_export(staged)
+    report.exports = settings.exports
     report.store = settings.store
     return report
 
