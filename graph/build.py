@@ -90,7 +90,7 @@ def read_sources(settings: Settings) -> tuple[list[Project], list[Problem]]:
     from graph.sources.checks import check_project
     from graph.sources.yaml_projects import read_projects
 
-    root = settings.data.parent
+    root = settings.data  # source paths are relative to the data directory ("projects/x.yaml")
     problems: list[Problem] = []
     projects_dir = settings.data / "projects"
     projects: list[Project] = []
@@ -128,15 +128,18 @@ def _duplicates(projects: list[Project]) -> list[Problem]:
 # --- stage 2: map -----------------------------------------------------------------
 def map_projects(projects: list[Project], iris: Iris, sdg_iri=None) -> dict[URIRef, Graph]:
     """One graph per source (`{base}graph/source/{kind}/{key}`), so provenance stays per source."""
+    from graph.mapping.organisation import OrgIndex, settle_names
+
     graphs: dict[URIRef, Graph] = {}
-    mappers: dict[str, ProjectMapper] = {}
+    by_source: dict[str, list[Project]] = {}
     for p in projects:
-        mapper = mappers.get(p.source.key)
-        if mapper is None:
-            gi = iris.source_graph(p.source.key)
-            mapper = mappers[p.source.key] = ProjectMapper(iris, graphs.setdefault(gi, Graph()), sdg_iri)
-        mapper.add(p)
+        by_source.setdefault(p.source.key, []).append(p)
+    for key, found in by_source.items():
+        mapper = ProjectMapper(iris, graphs.setdefault(iris.source_graph(key), Graph()), sdg_iri, OrgIndex.of(found))
+        for p in found:
+            mapper.add(p)
     _drop_dangling_related(graphs, {iris.project(p.identifier) for p in projects}, iris)
+    settle_names(graphs.values(), iris)  # one label per organisation across all sources
     return graphs
 
 

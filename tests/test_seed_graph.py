@@ -120,7 +120,7 @@ FACTS = [
     f"<{CA}> dev:collaborationType/skos:notation '1' ; dev:financeType/skos:notation '110'",
     f"<{CA}> dev:lastUpdated '2025-09-19'^^xsd:date",
     f"<{CA}> dev:additionalFact [ rdfs:label 'Selection mechanism' ; rdf:value 'Pre-APP' ]",
-    f"<{CA}> dev:policyMarker [ dev:marker <{ID}org/CA-3/codelist/PolicyMarker/INDIGENOUS> ; dev:significance <{ID}codelist/PolicySignificance/1> ]",
+    f"<{CA}> dev:policyMarker [ dev:marker <{ID}org/CA-3/codelist/PolicyMarker/INDIG> ; dev:significance <{ID}codelist/PolicySignificance/1> ]",
     f"<{CA}> dev:result/dev:indicator [ dev:unit 'producers' ; dev:period/dev:actualValue 376.0 ]",
     f"<{CA}> dev:implementedBy ?o . ?o rdfs:label 'Alinea International Ltd'@en",
     f"<{CAMI}> dev:startDateAsStated '2016-10'^^xsd:gYearMonth ; dev:endDate '2021-09-30'^^xsd:date",
