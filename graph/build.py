@@ -90,7 +90,7 @@ def read_sources(settings: Settings) -> tuple[list[Project], list[Problem]]:
     from graph.sources.checks import check_project
     from graph.sources.yaml_projects import read_projects
 
-    root = settings.data  # source paths are relative to the data directory ("projects/x.yaml")
+    root = settings.data.parent  # messages name "data/projects/x.yaml"; dev:path drops the "data/"
     problems: list[Problem] = []
     projects_dir = settings.data / "projects"
     projects: list[Project] = []
@@ -107,6 +107,10 @@ def read_sources(settings: Settings) -> tuple[list[Project], list[Problem]]:
         projects += found
         problems += errs
     problems += _duplicates(projects)
+    for p in projects:  # dev:path is relative to the data directory, whatever it is called
+        full = root / p.source.path
+        if p.source.data_path is None and full.is_relative_to(settings.data):
+            p.source.data_path = full.relative_to(settings.data).as_posix()
     ref = Reference.load(settings.data)
     for project in projects:
         problems += check_project(project, ref)
@@ -158,13 +162,18 @@ def reference_graphs(settings: Settings, iris: Iris) -> dict[URIRef, Graph]:
     from graph.namespaces import vocab
     from graph.reference import Reference
 
+    from graph.mapping.reference import add_reference_provenance
+
     ref = Reference.load(settings.data)
-    return {
+    graphs = {
         iris.graph("ontology"): load_ontology(settings),
         iris.graph("codelists"): codelists_graph(ref, iris),
         iris.graph("sdg"): sdg_graph(ref),
         iris.graph("places"): places_graph(ref, iris, vocab(iris.base)),
     }
+    for name in ("codelists", "sdg", "places"):
+        add_reference_provenance(graphs[iris.graph(name)], iris.graph(name), name, ref, iris, vocab(iris.base))
+    return graphs
 
 
 def load_ontology(settings: Settings, *, alignments: bool = True) -> Graph:
@@ -246,8 +255,10 @@ def shacl_validate(asserted: dict[URIRef, Graph], reference: dict[URIRef, Graph]
     # Only what the shapes look up: scheme membership and SDG classes (not 30k place triples).
     for t in reference[iris.graph("codelists")].triples((None, SKOS.inScheme, None)):
         data.add(t)
+    own_docs = URIRef(iris.vocab + "SourceDocument")  # the graph's provenance, not SDG classes
     for t in reference[iris.graph("sdg")].triples((None, RDF.type, None)):
-        data.add(t)
+        if t[2] != own_docs:
+            data.add(t)
     return validate(data, rebase(load_shapes(settings.shapes), settings.base))
 
 
@@ -294,7 +305,9 @@ def build(settings: Settings, progress: Progress = _stderr) -> BuildReport:
     try:
         store = EmbeddedStore(path)
         with timer.stage("store"):
-            report.graphs = write_graphs(store, single_home({**reference, **asserted}, iris))
+            homed = single_home({**reference, **asserted}, iris)
+            _organisations_provenance(homed, iris)
+            report.graphs = write_graphs(store, homed)
         with timer.stage("reason"):
             inferred = iris.graph("inferred")
             materialise(store, core_ontology(settings), str(inferred))
@@ -322,6 +335,17 @@ def build(settings: Settings, progress: Progress = _stderr) -> BuildReport:
     report.exports = settings.exports
     report.store = settings.store
     return report
+
+
+def _organisations_provenance(graphs: dict[URIRef, Graph], iris: Iris) -> None:
+    """The merged organisations graph is derived from every source that describes an organisation."""
+    from rdflib.namespace import PROV
+
+    orgs = graphs.get(iris.graph("organisations"))
+    if orgs is None:
+        return
+    for src in sorted({o for o in orgs.objects(None, PROV.wasDerivedFrom)}):
+        orgs.add((iris.graph("organisations"), PROV.wasDerivedFrom, src))
 
 
 def _is_violation(finding) -> bool:

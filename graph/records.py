@@ -300,7 +300,8 @@ class Source:
 
     key: str  # unique slug, also the named-graph key: "yaml/peru-governance-in-action"
     kind: str  # "curated" or "iati"
-    path: str  # as given to the reader
+    path: str  # as given to the reader (messages use it)
+    data_path: str | None = None  # relative to the data directory ("projects/x.yaml"), for dev:path
     sha256: str | None = None
     url: str | None = None  # where the facts were published (seed page URL)
     title: str | None = None

@@ -67,7 +67,7 @@ def add_money(m: "ProjectMapper", s: URIRef, p: Project) -> None:
         for d in tr.description:
             g.add((node, dev.description, t.text(d)))
         for prop, org in ((dev.providerOrg, tr.provider), (dev.receiverOrg, tr.receiver)):
-            org_node = add_organisation(g, iris, org, m.orgs) if org else None
+            org_node = add_organisation(g, iris, org, m.orgs, source=iris.source(p.source.key)) if org else None
             if org_node is not None:
                 g.add((node, prop, org_node))
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
-from rdflib.namespace import SKOS
+from rdflib.namespace import PROV, SKOS
 
 from graph.mapping import terms as t
 from graph.mapping.iris import Iris, slug
@@ -75,17 +75,20 @@ def org_iri(iris: Iris, org: OrgRef, index: OrgIndex | None = None) -> URIRef | 
 
 
 def add_organisation(g: Graph, iris: Iris, org: OrgRef, index: OrgIndex | None = None, *,
-                     preferred: bool = False) -> URIRef | None:
+                     preferred: bool = False, source: URIRef | None = None) -> URIRef | None:
     """Describe an organisation in `g`; returns its IRI (None when it has neither id nor name).
 
     Names go in as `rdfs:label` when `preferred` (the organisation names itself, or a
     curator named it), else as `skos:altLabel`; `settle_names` picks one per language.
+    `source` is the SourceDocument that names it (its `prov:wasDerivedFrom`).
     """
     node = org_iri(iris, org, index)
     if node is None:
         return None
     dev = vocab(iris.base)
     g.add((node, RDF.type, dev.Organisation))
+    if source is not None:  # the organisations graph merges sources: each says where it was named
+        g.add((node, PROV.wasDerivedFrom, source))
     ref = (index or OrgIndex()).ref(org)
     if ref:
         g.add((node, dev.identifier, Literal(ref)))

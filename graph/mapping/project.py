@@ -126,7 +126,8 @@ class ProjectMapper:
         for part in participations:
             # An organisation's own name for itself, or a curator's, is preferred as its label.
             preferred = part.role == "reporting" or p.source.kind == "curated"
-            org = add_organisation(g, self.iris, part.org, self.orgs, preferred=preferred)
+            org = add_organisation(g, self.iris, part.org, self.orgs, preferred=preferred,
+                                   source=self.iris.source(p.source.key))
             if org is None:
                 continue
             key = self.orgs.ref(part.org) or slug(part.org.names[0].value)
@@ -374,10 +375,12 @@ class ProjectMapper:
         node = self.iris.source(src.key)
         if s is not None:
             g.add((s, PROV.wasDerivedFrom, node))
+        # The source graph as a whole is derived from its document, so every triple in it has provenance.
+        g.add((self.iris.source_graph(src.key), PROV.wasDerivedFrom, node))
         g.add((node, RDF.type, dev.SourceDocument))
         g.add((node, dev.sourceKind, Literal(src.kind)))
-        g.add((node, RDFS.label, Literal(src.title or src.path)))
-        g.add((node, dev.path, Literal(src.path)))
+        g.add((node, RDFS.label, Literal(src.title or src.data_path or src.path)))
+        g.add((node, dev.path, Literal(src.data_path or src.path)))
         if src.url:
             g.add((node, dev.url, t.uri(src.url)))
         if src.title:
