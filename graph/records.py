@@ -209,6 +209,13 @@ class Transaction:
     where: Where | None = None
     provider_activity_id: str | None = None  # IATI provider-org/@provider-activity-id
     receiver_activity_id: str | None = None  # IATI receiver-org/@receiver-activity-id
+    # Stated on the transaction itself; None means the activity's default applies (IATI).
+    flow_type: "CodedValue | None" = None
+    finance_type: "CodedValue | None" = None
+    aid_type: "CodedValue | None" = None  # AidType vocabulary 1 (others are kept in `aid_types_other`)
+    tied_status: "CodedValue | None" = None
+    humanitarian: bool | None = None
+    aid_types_other: list[tuple[str, str]] = field(default_factory=list)  # (vocabulary, code)
 
 
 @dataclass

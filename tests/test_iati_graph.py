@@ -145,3 +145,36 @@ def test_who_funds_what_has_one_row_per_project_and_funder(count):
                  "FILTER(langMatches(lang(?name), 'en') || lang(?name) = '') }")
     pairs = count("{ SELECT DISTINCT ?p ?f WHERE { ?p dev:fundedBy ?f } }")
     assert rows == pairs > 500
+
+
+def test_budgets_without_type_or_status_are_original_and_indicative(count):
+    """IATI's defaults: every budget line is typed, so filtering on original budgets finds the NL file's lines."""
+    files = PUBLISHER_FILES
+    untyped = sum(xml_count(f, "//iati-activity/budget[not(@type)]") for f in files)
+    original = sum(xml_count(f, "//iati-activity/budget[not(@type) or @type='1']") for f in files)
+    indicative = sum(xml_count(f, "//iati-activity/budget[not(@status) or @status='1']") for f in files)
+    assert xml_count("nl-mfa-13-activities-2.03.xml", "//iati-activity/budget[not(@type)]") == 13
+    iati = "FILTER STRSTARTS(STR(?g), 'https://w3id.org/devkg/graph/source/iati/')"
+    assert count(f"GRAPH ?g {{ ?b dev:budgetType <https://w3id.org/devkg/id/codelist/BudgetType/1> }} {iati}") == original
+    assert count(f"GRAPH ?g {{ ?b dev:budgetStatus <https://w3id.org/devkg/id/codelist/BudgetStatus/1> }} {iati}") == indicative
+    assert count(f"GRAPH ?g {{ ?b a dev:Budget ; dev:defaultApplied dev:budgetType }} {iati}") == untyped
+
+
+@pytest.mark.parametrize("element, attribute, prop", [
+    ("flow-type", "default-flow-type", "flowType"),
+    ("finance-type", "default-finance-type", "financeType"),
+    ("tied-status", "default-tied-status", "tiedStatus"),
+])
+def test_transactions_have_their_own_classification_or_the_activitys(count, element, attribute, prop):
+    own = sum(xml_count(f, f"//iati-activity/transaction[{element}]") for f in PUBLISHER_FILES)
+    inherited = sum(xml_count(f, f"//iati-activity[{attribute}]/transaction[not({element})]") for f in PUBLISHER_FILES)
+    assert own + inherited > 0
+    iati = "FILTER STRSTARTS(STR(?g), 'https://w3id.org/devkg/graph/source/iati/')"
+    assert count(f"GRAPH ?g {{ ?t a dev:Transaction ; dev:{prop} ?c }} {iati}") == own + inherited
+    assert count(f"GRAPH ?g {{ ?t a dev:Transaction ; dev:defaultApplied dev:{prop} }} {iati}") == inherited
+
+
+def test_transactions_inherit_the_humanitarian_flag(count):
+    own = sum(xml_count(f, "//iati-activity/transaction[@humanitarian]") for f in PUBLISHER_FILES)
+    inherited = sum(xml_count(f, "//iati-activity[@humanitarian]/transaction[not(@humanitarian)]") for f in PUBLISHER_FILES)
+    assert count("?t a dev:Transaction ; dev:humanitarian ?h") == own + inherited

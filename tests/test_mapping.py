@@ -225,3 +225,30 @@ def test_a_name_without_identifier_resolves_within_its_source_only_when_unambigu
     assert index.ref(OrgRef(names=[Text("IOM development fund")])) == "XM-DAC-47066"
     assert index.ref(OrgRef(names=[Text("Shared Name")])) is None  # two identifiers: not guessed
     assert OrgIndex().ref(OrgRef(names=[Text("IOM Development Fund")])) is None  # another source knows nothing
+
+
+def test_iati_defaults_are_applied_and_marked():
+    from graph.records import CodedValue, Transaction
+
+    p = project()
+    p.budgets = [Budget(Money(Decimal(5), "USD"), PartialDate(2020, 1, 1), PartialDate(2020, 12, 31)),
+                 Budget(Money(Decimal(6), "USD"), PartialDate(2021, 1, 1), PartialDate(2021, 12, 31), type="2", status="2")]
+    p.flow_type, p.humanitarian = CodedValue("10"), True
+    p.transactions = [Transaction("3", PartialDate(2020, 3, 1), Money(Decimal(1), "USD")),
+                      Transaction("3", PartialDate(2020, 4, 1), Money(Decimal(2), "USD"), flow_type=CodedValue("20"),
+                                  humanitarian=False)]
+    mapper = ProjectMapper(IRIS)
+    mapper.add(p)
+    g = mapper.g
+    first, second = IRIS.child(P, "budget", "2020-01-01--2020-12-31", "1"), IRIS.child(P, "budget", "2021-01-01--2021-12-31", "2")
+    assert (first, DEV.budgetType, IRIS.code("BudgetType", "1")) in g
+    assert (first, DEV.budgetStatus, IRIS.code("BudgetStatus", "1")) in g
+    assert set(g.objects(first, DEV.defaultApplied)) == {DEV.budgetType, DEV.budgetStatus}
+    assert not list(g.objects(second, DEV.defaultApplied))
+    inherited = IRIS.child(P, "transaction", "2020-03-01", "3", "1-USD")
+    own = IRIS.child(P, "transaction", "2020-04-01", "3", "2-USD")
+    assert (inherited, DEV.flowType, IRIS.code("FlowType", "10")) in g
+    assert (inherited, DEV.humanitarian, Literal(True)) in g
+    assert set(g.objects(inherited, DEV.defaultApplied)) == {DEV.flowType, DEV.humanitarian}
+    assert (own, DEV.flowType, IRIS.code("FlowType", "20")) in g and (own, DEV.humanitarian, Literal(False)) in g
+    assert not list(g.objects(own, DEV.defaultApplied))

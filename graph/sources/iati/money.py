@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from graph.records import Budget, OrgRef, Transaction
+from graph.records import Budget, CodedValue, OrgRef, Transaction
 from graph.sources.iati.context import Context
 
 
@@ -48,10 +48,25 @@ def read_transaction(el: etree._Element, ctx: Context) -> Transaction | None:
     if kind is None or date is None or value is None:
         return None
     provider_el, receiver_el = el.find("provider-org"), el.find("receiver-org")
-    return Transaction(
+    tr = Transaction(
         type=kind, date=date, value=value, ref=ctx.code(el, "ref"),
         description=ctx.narratives(el.find("description")),
         provider=_party(provider_el, ctx), receiver=_party(receiver_el, ctx), where=ctx.where(el),
         provider_activity_id=ctx.code(provider_el, "provider-activity-id"),
         receiver_activity_id=ctx.code(receiver_el, "receiver-activity-id"),
+        humanitarian=ctx.boolean(el, "humanitarian"),
     )
+    for tag, name in (("flow-type", "flow_type"), ("finance-type", "finance_type"), ("tied-status", "tied_status")):
+        found = el.find(tag)
+        code = ctx.code(found, "code") if found is not None else None
+        if code:
+            setattr(tr, name, CodedValue(code, where=ctx.where(found)))
+    for aid in el.iterchildren("aid-type"):
+        code, vocabulary = ctx.code(aid, "code"), ctx.code(aid, "vocabulary")
+        if not code:
+            continue
+        if vocabulary in (None, "1") and tr.aid_type is None:
+            tr.aid_type = CodedValue(code, where=ctx.where(aid), vocabulary=vocabulary)
+        else:
+            tr.aid_types_other.append((vocabulary or "1", code))
+    return tr
