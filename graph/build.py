@@ -313,8 +313,11 @@ def build(settings: Settings, progress: Progress = _stderr) -> BuildReport:
             materialise(store, core_ontology(settings), str(inferred))
             report.inferred = store.count(str(inferred))
             report.graphs[str(inferred)] = report.inferred
-        if len(validation.graph):
-            report.graphs.update(write_graphs(store, {iris.graph("validation"): validation.graph}))
+        with timer.stage("quality"):  # SHACL findings and build warnings, queryable per project
+            from graph.mapping.quality import quality_graph
+
+            quality = quality_graph(validation.results, report.warnings, (p.identifier for p in projects), iris)
+            report.graphs.update(write_graphs(store, {iris.graph("validation"): quality}))
         with timer.stage("optimize"):
             store.optimize()
         report.projects = len({p.identifier for p in projects})

@@ -377,6 +377,7 @@ class Problem:
     where: Where
     message: str
     severity: str = "error"  # or "warning"
+    project: str | None = None  # the identifier of the project it is about, when known
 
     def __str__(self) -> str:
         prefix = "" if self.severity == "error" else f"{self.severity}: "
