@@ -198,6 +198,17 @@ class Budget:
 
 
 @dataclass
+class PlannedDisbursement:
+    """IATI planned-disbursement: money expected to move in a period (type is BudgetType: 1 original, 2 revised)."""
+
+    value: Money
+    period_start: PartialDate | None = None
+    period_end: PartialDate | None = None
+    type: str | None = None
+    where: Where | None = None
+
+
+@dataclass
 class Transaction:
     type: str  # TransactionType code
     date: PartialDate
@@ -344,6 +355,7 @@ class Project:
     budgets: list[Budget] = field(default_factory=list)
     total_budget: Money | None = None  # the project's whole budget, as the source states it
     transactions: list[Transaction] = field(default_factory=list)
+    planned_disbursements: list[PlannedDisbursement] = field(default_factory=list)
     results: list[Result] = field(default_factory=list)
     contacts: list[Contact] = field(default_factory=list)
     documents: list[DocumentLink] = field(default_factory=list)

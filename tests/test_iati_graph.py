@@ -64,6 +64,7 @@ def test_every_iom_activity_is_a_project(count):
 @pytest.mark.parametrize("xpath, pattern", [
     ("//iati-activity/transaction", "?p dev:transaction ?t"),
     ("//iati-activity/budget", "?p dev:budget ?b"),
+    ("//iati-activity/planned-disbursement", "?p dev:plannedDisbursement ?d"),
     ("//iati-activity/result", "?p dev:result ?r"),
     ("//iati-activity/result/indicator", "?r dev:indicator ?i"),
 ])
@@ -178,3 +179,10 @@ def test_transactions_inherit_the_humanitarian_flag(count):
     own = sum(xml_count(f, "//iati-activity/transaction[@humanitarian]") for f in PUBLISHER_FILES)
     inherited = sum(xml_count(f, "//iati-activity[@humanitarian]/transaction[not(@humanitarian)]") for f in PUBLISHER_FILES)
     assert count("?t a dev:Transaction ; dev:humanitarian ?h") == own + inherited
+
+
+def test_planned_disbursements_keep_period_amount_and_are_not_budgets(count):
+    expected = sum(xml_count(f, "//iati-activity/planned-disbursement") for f in PUBLISHER_FILES)
+    assert expected > 0
+    assert count("?d a dev:PlannedDisbursement ; dev:periodStart ?s ; dev:amount/dev:value ?v") == expected
+    assert count("?d a dev:PlannedDisbursement, dev:Budget") == 0  # the reasoner must not make them budget lines

@@ -62,6 +62,16 @@ def add_money(m: "ProjectMapper", s: URIRef, p: Project) -> None:
         _with_default(m, node, dev.budgetStatus, "BudgetStatus", b.status, DEFAULT_BUDGET_STATUS)
         if b.label:
             g.add((node, RDFS.label, Literal(b.label)))
+    for key, pd in keys.keyed(p.planned_disbursements, keys.planned_disbursement_key):
+        node = iris.child(s, "planned-disbursement", *key)
+        g.add((s, dev.plannedDisbursement, node))
+        g.add((node, RDF.type, dev.PlannedDisbursement))
+        g.add((node, dev.amount, money(m, iris.child(node, "amount"), pd.value)))
+        if pd.period_start:
+            g.add((node, dev.periodStart, t.xsd_date(pd.period_start.first())))
+        if pd.period_end:
+            g.add((node, dev.periodEnd, t.xsd_date(pd.period_end.last())))
+        m.code(node, dev.disbursementType, "BudgetType", pd.type)
     for key, tr in keys.transaction_keys(p.transactions):
         node = iris.child(s, "transaction", *key)
         g.add((s, dev.transaction, node))

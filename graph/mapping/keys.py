@@ -5,7 +5,8 @@ about it, not from its position in the file, so the curated page and the IATI fi
 of one project give the same IRI to the same thing, and reordering a file changes
 no IRI. The rules (also in docs/terms.md, "IRIs of a project's parts"):
 
-- budget: its period and BudgetType (`budget/2010-04-01--2011-03-31/1`);
+- budget: its period and BudgetType (`budget/2010-04-01--2011-03-31/1`); a planned
+  disbursement likewise, `-` for an unstated type;
   "--" is ISO 8601's interval separator for names, "open" an unstated end.
 - transaction: its `@ref` when the activity uses that ref once, else date, type
   and amount (`transaction/2019-03-01/3/150000-USD`).
@@ -82,6 +83,10 @@ def short_slug(text: str) -> str:
 
 def budget_key(b: Budget, n: int) -> tuple[str, ...]:
     return (period(b.period_start, b.period_end), b.type or DEFAULT_BUDGET_TYPE)
+
+
+def planned_disbursement_key(pd, n: int) -> tuple[str, ...]:
+    return (period(pd.period_start, pd.period_end), pd.type or "-")
 
 
 def transaction_keys(transactions: Sequence[Transaction]) -> list[tuple[tuple[str, ...], Transaction]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from graph.records import Budget, CodedValue, OrgRef, Transaction
+from graph.records import Budget, CodedValue, OrgRef, PlannedDisbursement, Transaction
 from graph.sources.iati.context import Context
 
 
@@ -21,6 +21,23 @@ def read_budget(el: etree._Element, ctx: Context) -> Budget | None:
         period_start=ctx.date(el.find("period-start"), what="budget period-start @iso-date"),
         period_end=ctx.date(el.find("period-end"), what="budget period-end @iso-date"),
         type=ctx.code(el, "type"), status=ctx.code(el, "status"), where=ctx.where(el),
+    )
+
+
+def read_planned_disbursement(el: etree._Element, ctx: Context) -> PlannedDisbursement | None:
+    """A planned disbursement: period and value (its provider and receiver are not read yet)."""
+    value_el = el.find("value")
+    if value_el is None:
+        ctx.error(el, "<planned-disbursement> has no <value>; planned disbursement skipped")
+        return None
+    value = ctx.money(value_el, "planned-disbursement")
+    if value is None:
+        return None
+    return PlannedDisbursement(
+        value=value,
+        period_start=ctx.date(el.find("period-start"), what="planned-disbursement period-start @iso-date"),
+        period_end=ctx.date(el.find("period-end"), what="planned-disbursement period-end @iso-date"),
+        type=ctx.code(el, "type"), where=ctx.where(el),
     )
 
 
