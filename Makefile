@@ -1,5 +1,5 @@
 # devkg: two commands on a fresh machine (Python 3.11+, pip):
-#   make run    install into .venv, build the graph from data/ and serve it on http://127.0.0.1:8000
+#   make run    install into .venv, build the graph (and its dumps) from data/ and serve it on http://127.0.0.1:8000
 #   make test   install with test extras into .venv and run the test suite
 PYTHON ?= python3
 VENV ?= .venv
@@ -21,7 +21,6 @@ build: install
 	$(BIN)/devkg build
 
 run: build
-	$(BIN)/devkg export
 	$(BIN)/devkg serve --host $(HOST) --port $(PORT)
 
 test: install

@@ -1,4 +1,4 @@
-"""The build pipeline: sources -> records -> checks -> triples -> SHACL -> store -> reasoning -> publish.
+"""The build pipeline: sources -> records -> checks -> triples -> SHACL -> store -> reasoning -> export -> publish.
 
 Each stage is a function of its inputs, so large builds can run stages apart
 (and shard them), and a test can stop after any stage. `build()` strings them
@@ -43,6 +43,7 @@ class BuildFailed(Exception):
 @dataclass
 class BuildReport:
     store: Path | None = None
+    exports: Path | None = None  # the dumps and VoID of this build (served at /dumps/)
     projects: int = 0
     organisations: int = 0
     sources: int = 0
@@ -54,7 +55,7 @@ class BuildReport:
 
     def summary(self) -> str:
         total = sum(self.graphs.values())
-        lines = [f"built {self.store}",
+        lines = [f"built {self.store}" + (f" (dumps in {self.exports})" if self.exports else ""),
                  f"  projects {self.projects}, organisations {self.organisations}, sources {self.sources}",
                  f"  triples {total} in {len(self.graphs)} named graphs (inferred {self.inferred})",
                  "  stages " + ", ".join(f"{k} {v:.1f}s" for k, v in self.seconds.items())]
@@ -89,7 +90,7 @@ def read_sources(settings: Settings) -> tuple[list[Project], list[Problem]]:
     from graph.sources.checks import check_project, first_of_each
     from graph.sources.yaml_projects import read_projects
 
-    root = settings.data.parent
+    root = settings.data.parent  # messages name "data/projects/x.yaml"; dev:path drops the "data/"
     problems: list[Problem] = []
     projects_dir = settings.data / "projects"
     projects: list[Project] = []
@@ -110,6 +111,10 @@ def read_sources(settings: Settings) -> tuple[list[Project], list[Problem]]:
     for item in first_of_each(projects):  # across curated and IATI sources
         (problems if isinstance(item, Problem) else kept).append(item)
     projects = kept
+    for p in projects:  # dev:path is relative to the data directory, whatever it is called
+        full = root / p.source.path
+        if p.source.data_path is None and full.is_relative_to(settings.data):
+            p.source.data_path = full.relative_to(settings.data).as_posix()
     for project in projects:
         problems += check_project(project, ref)
     return projects, problems
@@ -118,15 +123,18 @@ def read_sources(settings: Settings) -> tuple[list[Project], list[Problem]]:
 # --- stage 2: map -----------------------------------------------------------------
 def map_projects(projects: list[Project], iris: Iris, sdg_iri=None) -> dict[URIRef, Graph]:
     """One graph per source (`{base}graph/source/{kind}/{key}`), so provenance stays per source."""
+    from graph.mapping.organisation import OrgIndex, settle_names
+
     graphs: dict[URIRef, Graph] = {}
-    mappers: dict[str, ProjectMapper] = {}
+    by_source: dict[str, list[Project]] = {}
     for p in projects:
-        mapper = mappers.get(p.source.key)
-        if mapper is None:
-            gi = iris.source_graph(p.source.key)
-            mapper = mappers[p.source.key] = ProjectMapper(iris, graphs.setdefault(gi, Graph()), sdg_iri)
-        mapper.add(p)
+        by_source.setdefault(p.source.key, []).append(p)
+    for key, found in by_source.items():
+        mapper = ProjectMapper(iris, graphs.setdefault(iris.source_graph(key), Graph()), sdg_iri, OrgIndex.of(found))
+        for p in found:
+            mapper.add(p)
     _drop_dangling_related(graphs, {iris.project(p.identifier) for p in projects}, iris)
+    settle_names(graphs.values(), iris)  # one label per organisation across all sources
     return graphs
 
 
@@ -145,13 +153,18 @@ def reference_graphs(settings: Settings, iris: Iris) -> dict[URIRef, Graph]:
     from graph.namespaces import vocab
     from graph.reference import Reference
 
+    from graph.mapping.reference import add_reference_provenance
+
     ref = Reference.load(settings.data)
-    return {
+    graphs = {
         iris.graph("ontology"): load_ontology(settings),
         iris.graph("codelists"): codelists_graph(ref, iris),
         iris.graph("sdg"): sdg_graph(ref),
         iris.graph("places"): places_graph(ref, iris, vocab(iris.base)),
     }
+    for name in ("codelists", "sdg", "places"):
+        add_reference_provenance(graphs[iris.graph(name)], iris.graph(name), name, ref, iris, vocab(iris.base))
+    return graphs
 
 
 def load_ontology(settings: Settings, *, alignments: bool = True) -> Graph:
@@ -233,8 +246,10 @@ def shacl_validate(asserted: dict[URIRef, Graph], reference: dict[URIRef, Graph]
     # Only what the shapes look up: scheme membership and SDG classes (not 30k place triples).
     for t in reference[iris.graph("codelists")].triples((None, SKOS.inScheme, None)):
         data.add(t)
+    own_docs = URIRef(iris.vocab + "SourceDocument")  # the graph's provenance, not SDG classes
     for t in reference[iris.graph("sdg")].triples((None, RDF.type, None)):
-        data.add(t)
+        if t[2] != own_docs:
+            data.add(t)
     return validate(data, rebase(load_shapes(settings.shapes), settings.base))
 
 
@@ -248,7 +263,12 @@ def write_graphs(store: EmbeddedStore, graphs: dict[URIRef, Graph]) -> dict[str,
 
 
 def build(settings: Settings, progress: Progress = _stderr) -> BuildReport:
-    """Build a new store from `settings.data` and make it live; raise BuildFailed on bad input."""
+    """Build a new store from `settings.data` and make it live; raise BuildFailed on bad input.
+
+    Publishing is part of the build: the dumps and VoID/DCAT of the new store are
+    written before it goes live and switched in right after it (`settings.exports`).
+    """
+    from graph.export import discard_export, publish_export, stage
     from graph.reason import materialise
 
     report = BuildReport()
@@ -276,33 +296,57 @@ def build(settings: Settings, progress: Progress = _stderr) -> BuildReport:
     try:
         store = EmbeddedStore(path)
         with timer.stage("store"):
-            report.graphs = write_graphs(store, single_home({**reference, **asserted}, iris))
+            homed = single_home({**reference, **asserted}, iris)
+            _organisations_provenance(homed, iris)
+            report.graphs = write_graphs(store, homed)
         with timer.stage("reason"):
             inferred = iris.graph("inferred")
             materialise(store, core_ontology(settings), str(inferred))
             report.inferred = store.count(str(inferred))
             report.graphs[str(inferred)] = report.inferred
-        if len(validation.graph):
-            report.graphs.update(write_graphs(store, {iris.graph("validation"): validation.graph}))
+        with timer.stage("quality"):  # SHACL findings and build warnings, queryable per project
+            from graph.mapping.quality import quality_graph
+
+            quality = quality_graph(validation.results, report.warnings, (p.identifier for p in projects), iris)
+            report.graphs.update(write_graphs(store, {iris.graph("validation"): quality}))
         with timer.stage("optimize"):
             store.optimize()
         report.projects = len({p.identifier for p in projects})
         report.sources = len({p.source.key for p in projects})
         report.organisations = _count_orgs(store, iris)
-        remote = open_remote(settings)
-        if remote is not None:  # the remote store serves; the local build was only the workshop
-            with timer.stage("upload"):
-                remote.publish(store, path.name, progress)
-            store.close()
-            discard(path)
-        else:
-            store.close()
-            publish(path, settings.store)
+        with timer.stage("export"):  # dumps + VoID of this build, published right after the store
+            staged = stage(store, settings.exports, settings, build_id=path.name)
+        try:
+            remote = open_remote(settings)
+            if remote is not None:  # the remote store serves; the local build was only the workshop
+                with timer.stage("upload"):
+                    remote.publish(store, path.name, progress)
+                store.close()
+                discard(path)
+            else:
+                store.close()
+                publish(path, settings.store)
+        except BaseException:
+            discard_export(staged)
+            raise
     except BaseException:
         discard(path)
         raise
+    publish_export(staged)
+    report.exports = settings.exports
     report.store = settings.store
     return report
+
+
+def _organisations_provenance(graphs: dict[URIRef, Graph], iris: Iris) -> None:
+    """The merged organisations graph is derived from every source that describes an organisation."""
+    from rdflib.namespace import PROV
+
+    orgs = graphs.get(iris.graph("organisations"))
+    if orgs is None:
+        return
+    for src in sorted({o for o in orgs.objects(None, PROV.wasDerivedFrom)}):
+        orgs.add((iris.graph("organisations"), PROV.wasDerivedFrom, src))
 
 
 def _is_violation(finding) -> bool:

@@ -43,8 +43,9 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("validate", parents=[common], help="check data/ and its SHACL shapes; print every problem")
     reason = sub.add_parser("reason", parents=[common], help="run one reasoner (the fast rules, or owlrl) over data/ in memory and count what it infers per predicate")
     reason.add_argument("--reasoner", choices=["rules", "owlrl"], default="rules")
-    export = sub.add_parser("export", parents=[common], help="write dumps and a VoID/DCAT description")
-    export.add_argument("dir", type=Path, nargs="?", help="output directory (DEVKG_EXPORTS, default var/dumps)")
+    export = sub.add_parser("export", parents=[common],
+                            help="write the live graph's dumps and VoID/DCAT to DIR (a build already publishes its own)")
+    export.add_argument("dir", type=Path, nargs="?", help="output directory (default: DEVKG_EXPORTS, beside the store)")
     serve = sub.add_parser("serve", parents=[common], help="serve the SPARQL endpoint and linked data")
     serve.add_argument("--host")
     serve.add_argument("--port", type=_port, help="TCP port, 1-65535 (DEVKG_PORT, default 8000)")

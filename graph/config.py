@@ -28,7 +28,7 @@ class Settings:
     base: str = DEFAULT_BASE  # DEVKG_BASE: IRI base; terms at {base}def#, instances at {base}id/
     data: Path = PROJECT_ROOT / "data"  # DEVKG_DATA: curated projects, IATI files, reference data
     store: Path = PROJECT_ROOT / "var" / "store"  # DEVKG_STORE: the live store (a symlink to a build)
-    exports: Path = PROJECT_ROOT / "var" / "dumps"  # DEVKG_EXPORTS: where `devkg export` writes for /dumps/
+    exports: Path = PROJECT_ROOT / "var" / "dumps"  # DEVKG_EXPORTS: dumps + VoID of the live build (/dumps/); default beside the store
     ontology: Path = PROJECT_ROOT / "ontology"  # core vocabulary and alignments
     shapes: Path = PROJECT_ROOT / "shapes"  # SHACL shapes, one file per entity
     remote_query_url: str | None = None  # DEVKG_REMOTE_QUERY_URL: SPARQL endpoint of a remote store
@@ -78,6 +78,8 @@ class Settings:
             else:
                 values[f.name] = raw
         values.update({k: v for k, v in overrides.items() if v is not None})
+        if "exports" not in values and "store" in values:  # the dumps of a build live beside its store
+            values["exports"] = Path(values["store"]).parent / "dumps"
         for f in fields(cls):  # flags and callers may pass paths as text
             if isinstance(getattr(cls, f.name, None), Path) and isinstance(values.get(f.name), str):
                 values[f.name] = Path(values[f.name])

@@ -1,4 +1,7 @@
-"""Dumps of the live store for harvesters: N-Quads, TriG, Turtle per graph, SHA256SUMS, void.ttl.
+"""Dumps of a store for harvesters: N-Quads, TriG, Turtle per graph, SHA256SUMS, void.ttl.
+
+`devkg build` stages the export of its new store (`stage`) and publishes it right
+after the store (`publish_export`); `devkg export DIR` writes one elsewhere.
 
 An export is written into a fresh hidden directory beside `out_dir` and published
 by swapping a symlink (`out_dir -> .<name>.export-XXXX`) with one atomic
@@ -33,14 +36,15 @@ from graph.describe import DumpFile, describe
 from graph.namespaces import prefixes
 from graph.store import EmbeddedStore
 
-__all__ = ["DESCRIPTION", "SUMS", "DumpFile", "ExportError", "ExportReport", "describe", "export",
-           "graph_file_name", "read_sums"]
+__all__ = ["DESCRIPTION", "SUMS", "DumpFile", "ExportError", "ExportReport", "describe", "discard_export",
+           "export", "export_build", "graph_file_name", "publish_export", "read_sums", "stage"]
 
 SUMS = "SHA256SUMS"
 DESCRIPTION = "void.ttl"
 NQUADS = "devkg.nq.gz"
 TRIG = "devkg.trig.gz"
 _BUILDING, _DONE = "tmp", "export"  # hidden sibling directories: `.dumps.tmp-…`, `.dumps.export-…`
+_SEP = "--"  # between the build id and mkdtemp's random part (which never holds "-")
 GZIP_LEVEL = 6
 BATCH = 100_000  # quads held in memory at once while dumping
 
@@ -55,6 +59,7 @@ class ExportReport:
     files: list[DumpFile] = field(default_factory=list)
     triples: int = 0  # quads written: every triple of every graph
     seconds: float = 0.0
+    staged: Path | None = None  # the written export while it waits for `publish_export`
 
 
 def graph_file_name(graph_iri: str, base: str) -> str:
@@ -144,18 +149,38 @@ def _dump(store: EmbeddedStore, work: Path, base: str) -> tuple[list[DumpFile], 
 
 
 def export(store: EmbeddedStore, out_dir: Path, settings: Settings, *,
-           modified: datetime | None = None) -> ExportReport:
+           modified: datetime | None = None, build_id: str | None = None) -> ExportReport:
     """Write every dump, `void.ttl` and `SHA256SUMS`, then publish them as `out_dir` in one step.
 
     `out_dir` becomes a symlink to the new export; a previous export there (a link,
     or a plain directory holding a `SHA256SUMS`) is replaced completely. Any other
     non-empty directory is refused rather than deleted.
     """
+    report = stage(store, out_dir, settings, modified=modified, build_id=build_id)
+    try:
+        publish_export(report)
+    except BaseException:
+        discard_export(report)
+        raise
+    return report
+
+
+def stage(store: EmbeddedStore, out_dir: Path, settings: Settings, *,
+          modified: datetime | None = None, build_id: str | None = None) -> ExportReport:
+    """Write a complete export beside `out_dir` without publishing it (see `publish_export`).
+
+    A build stages the export of its new store first, then switches the store and
+    the export, so the dumps never describe a graph that is not (about to be) served.
+    The export directory is named after `build_id` (default: the store directory's
+    name, which is the build's), so the server can tell which build an export is of.
+    """
     t0 = time.perf_counter()
     out_dir = Path(out_dir)
     _check_target(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.{_BUILDING}-", dir=out_dir.parent))
+    build_id = build_id or (Path(store.path).name if getattr(store, "path", None) else "memory")
+    tag = "".join(c if c.isalnum() or c in "-_." else "-" for c in build_id)
+    work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.{_BUILDING}-{tag}{_SEP}", dir=out_dir.parent))
     try:
         files, total = _dump(store, work, settings.base)
         body = describe(store, settings, files, modified=modified).serialize(format="turtle", encoding="utf-8")
@@ -167,12 +192,39 @@ def export(store: EmbeddedStore, out_dir: Path, settings: Settings, *,
         work.chmod(0o755)
         done = work.with_name(work.name.replace(f".{_BUILDING}-", f".{_DONE}-", 1))
         work.rename(done)
-        work = done
-        _publish(work, out_dir)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
-    return ExportReport(out_dir, files, total, time.perf_counter() - t0)
+    return ExportReport(out_dir, files, total, time.perf_counter() - t0, staged=done)
+
+
+def publish_export(report: ExportReport) -> None:
+    """Make a staged export live as `report.directory` (one atomic rename)."""
+    if report.staged is None:
+        raise ExportError(f"the export for {report.directory} was already published or discarded")
+    _publish(report.staged, report.directory)
+    report.staged = None
+
+
+def discard_export(report: ExportReport) -> None:
+    """Remove a staged export that will not be published (its build failed)."""
+    if report.staged is not None:
+        shutil.rmtree(report.staged, ignore_errors=True)
+        report.staged = None
+
+
+def export_build(out_dir: Path) -> str | None:
+    """The build id an export at `out_dir` was made from, or None (no export, or an older devkg's)."""
+    out_dir = Path(out_dir)
+    try:
+        target = os.readlink(out_dir)
+    except OSError:
+        return None
+    name = Path(target).name
+    prefix = f".{out_dir.name}.{_DONE}-"
+    if not name.startswith(prefix) or _SEP not in name:
+        return None
+    return name[len(prefix):].rpartition(_SEP)[0] or None
 
 
 def _check_target(out_dir: Path) -> None:

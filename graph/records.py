@@ -198,6 +198,17 @@ class Budget:
 
 
 @dataclass
+class PlannedDisbursement:
+    """IATI planned-disbursement: money expected to move in a period (type is BudgetType: 1 original, 2 revised)."""
+
+    value: Money
+    period_start: PartialDate | None = None
+    period_end: PartialDate | None = None
+    type: str | None = None
+    where: Where | None = None
+
+
+@dataclass
 class Transaction:
     type: str  # TransactionType code
     date: PartialDate
@@ -209,6 +220,13 @@ class Transaction:
     where: Where | None = None
     provider_activity_id: str | None = None  # IATI provider-org/@provider-activity-id
     receiver_activity_id: str | None = None  # IATI receiver-org/@receiver-activity-id
+    # Stated on the transaction itself; None means the activity's default applies (IATI).
+    flow_type: "CodedValue | None" = None
+    finance_type: "CodedValue | None" = None
+    aid_type: "CodedValue | None" = None  # AidType vocabulary 1 (others are kept in `aid_types_other`)
+    tied_status: "CodedValue | None" = None
+    humanitarian: bool | None = None
+    aid_types_other: list[tuple[str, str]] = field(default_factory=list)  # (vocabulary, code)
 
 
 @dataclass
@@ -300,7 +318,8 @@ class Source:
 
     key: str  # unique slug, also the named-graph key: "yaml/peru-governance-in-action"
     kind: str  # "curated" or "iati"
-    path: str  # as given to the reader
+    path: str  # as given to the reader (messages use it)
+    data_path: str | None = None  # relative to the data directory ("projects/x.yaml"), for dev:path
     sha256: str | None = None
     url: str | None = None  # where the facts were published (seed page URL)
     title: str | None = None
@@ -336,6 +355,7 @@ class Project:
     budgets: list[Budget] = field(default_factory=list)
     total_budget: Money | None = None  # the project's whole budget, as the source states it
     transactions: list[Transaction] = field(default_factory=list)
+    planned_disbursements: list[PlannedDisbursement] = field(default_factory=list)
     results: list[Result] = field(default_factory=list)
     contacts: list[Contact] = field(default_factory=list)
     documents: list[DocumentLink] = field(default_factory=list)
@@ -369,6 +389,7 @@ class Problem:
     where: Where
     message: str
     severity: str = "error"  # or "warning"
+    project: str | None = None  # the identifier of the project it is about, when known
 
     def __str__(self) -> str:
         prefix = "" if self.severity == "error" else f"{self.severity}: "

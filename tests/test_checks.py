@@ -190,6 +190,7 @@ def test_publisher_vocabularies_are_not_checked(ref):
 def test_month_only_dates_compare_first_day_with_last_day(ref):
     project = good_project()
     project.dates = [ActivityDate("1", PartialDate(2019, 10), at(6)), ActivityDate("3", PartialDate(2019, 10), at(7))]
+    project.budgets = []  # its 2020 budget would now lie outside the project (a warning of its own)
     assert check_project(project, ref) == []
 
 
@@ -208,4 +209,18 @@ def test_seed_projects_pass_the_checks(ref):
     projects, errors = read_projects(PROJECT_ROOT / "data" / "projects", PROJECT_ROOT)
     assert errors == [] and len(projects) >= 5
     problems: list[Problem] = [p for project in projects for p in check_project(project, ref)]
-    assert problems == []
+    # No errors; one warning, the seed finding the data-quality report publishes: GAC's page gives a
+    # budget line for 2010-04-01..2011-03-31, before the project's 2011-07-20 start.
+    assert [(p.severity, p.project) for p in problems] == [("warning", "CA-3-A034224001")]
+    assert "ends before the project starts (2011-07-20)" in problems[0].message
+
+
+def test_a_budget_period_outside_the_project_is_a_warning_naming_the_project(ref):
+    from graph.records import Budget, Money
+
+    project = good_project()
+    project.budgets.append(Budget(Money(Decimal(5), "USD"), PartialDate(2001, 1, 1), PartialDate(2001, 12, 31),
+                                  where=at(40)))
+    problems = check_project(project, ref)
+    assert [(p.severity, p.where, p.project) for p in problems] == [("warning", at(40), project.identifier)]
+    assert "ends before the project starts" in problems[0].message

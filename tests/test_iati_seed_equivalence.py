@@ -1,5 +1,5 @@
 """One project, two inputs: the curated YAML of CA-3-A034224001 and an IATI file written by hand
-from the same seed document must answer the same questions."""
+from the same seed document must answer the same questions and give the same IRIs to the same things."""
 
 from __future__ import annotations
 
@@ -30,7 +30,15 @@ QUESTIONS = {
     "funder-currency-total": "SELECT ?funder ?cur (SUM(?v) AS ?total) WHERE { ?p dev:fundedBy ?funder ; "
                              "dev:totalBudget [ dev:value ?v ; dev:currency ?cur ] } GROUP BY ?funder ?cur",
     "macro-regions": f"SELECT ?r WHERE {{ {P} dev:location ?r . ?r a dev:MacroRegion }} ORDER BY ?r",
+    "all-markers": f"SELECT ?m ?sig WHERE {{ {P} dev:policyMarker [ dev:marker ?m ; dev:significance ?sig ] }}",
+    "results": f"SELECT ?r ?type ?title WHERE {{ {P} dev:result ?r . ?r dev:resultType ?type ; dev:title ?title }}",
+    "indicator-actuals": f"SELECT ?i ?start ?end ?actual WHERE {{ {P} dev:result/dev:indicator ?i . "
+                         "?i dev:period [ dev:periodStart ?start ; dev:periodEnd ?end ; dev:actualValue ?actual ] }",
+    "funder-labels": f"SELECT ?org ?name WHERE {{ {P} dev:fundedBy ?org . ?org rdfs:label ?name }}",
 }
+
+# What only one route can say: the curated page's extra facts, and each route's own source document.
+ONE_ROUTE_ONLY = ("/fact/", "/id/source/")
 
 
 def build_with(tmp, projects: list, iati: list) -> Settings:
@@ -60,12 +68,42 @@ def answers(settings: Settings) -> dict:
     return out
 
 
+def asserted_iris(settings: Settings) -> set[str]:
+    """Every IRI minted for the project and its organisations (places and codes are reference data)."""
+    store = open_live(settings.store)
+    q = ("SELECT DISTINCT ?x WHERE { GRAPH ?g { { ?x ?p ?o } UNION { ?s ?p ?x } } FILTER(isIRI(?x) && "
+         "(STRSTARTS(STR(?g), 'https://w3id.org/devkg/graph/source/') || "
+         "?g = <https://w3id.org/devkg/graph/organisations>) && (STRSTARTS(STR(?x), 'https://w3id.org/devkg/id/project/') "
+         "|| STRSTARTS(STR(?x), 'https://w3id.org/devkg/id/org/'))) }")
+    return {row["x"].value for row in store.query(q) if not any(part in row["x"].value for part in ONE_ROUTE_ONLY)}
+
+
 @pytest.fixture(scope="module")
-def both(tmp_path_factory):
+def routes(tmp_path_factory):
     curated = build_with(tmp_path_factory.mktemp("curated"), [PROJECT_ROOT / "data" / "projects" / "ca-3-a034224001.yaml"], [])
     iati = build_with(tmp_path_factory.mktemp("iati"), [],
                       [PROJECT_ROOT / "tests" / "fixtures" / "iati-seed" / "ca-3-a034224001.xml"])
-    return answers(curated), answers(iati)
+    return curated, iati
+
+
+@pytest.fixture(scope="module")
+def both(routes):
+    return answers(routes[0]), answers(routes[1])
+
+
+def test_both_routes_mint_the_same_iris(routes):
+    curated, iati = (asserted_iris(s) for s in routes)
+    assert len(curated) > 45  # results, indicators, periods, budgets, markers, organisations, publisher codes
+    assert sorted(curated - iati) == [] and sorted(iati - curated) == []
+
+
+@pytest.mark.parametrize("kind", ["result", "indicator", "period", "budget", "policy-marker", "participation"])
+def test_parts_are_keyed_by_source_identity_not_position(routes, kind):
+    iris = asserted_iris(routes[0])
+    parts = [i for i in iris if f"/{kind}/" in i]
+    assert parts, kind
+    last = {i.rsplit(f"/{kind}/", 1)[1].split("/")[0] for i in parts}
+    assert not any(segment.isdigit() for segment in last - {"1", "2", "99"}), last
 
 
 @pytest.mark.parametrize("question", sorted(QUESTIONS))

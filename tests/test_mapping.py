@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 import pytest
-from rdflib import RDF, Literal, URIRef
+from rdflib import RDF, RDFS, Literal, URIRef
 from rdflib.namespace import OWL, PROV, SKOS, XSD
 
 from graph.mapping.iris import Iris, segment
@@ -105,22 +105,24 @@ def test_money_is_decimal_with_currency_concept(g):
     assert (P, DEV.totalBudget, amount) in g
     assert (amount, DEV.value, Literal("19075668.0", datatype=XSD.decimal)) in g
     assert (amount, DEV.currency, IRIS.code("Currency", "CAD")) in g
-    budget = IRIS.child(P, "budget", 1)
+    budget = IRIS.child(P, "budget", "2010-04-01--2011-03-31", "1")  # period and (default) BudgetType
     assert (budget, DEV.periodStart, Literal("2010-04-01", datatype=XSD.date)) in g
 
 
 def test_results_carry_baseline_and_actual(g):
-    ind = IRIS.child(P, "result", 1, "indicator", 1)
+    ind = IRIS.child(P, "result", "wait-time", "indicator", "days-to-issue-a-licence")  # keyed by title
     assert (ind, DEV.baselineValue, Literal("30.0", datatype=XSD.decimal)) in g
     assert (ind, DEV.unit, Literal("days")) in g
-    assert (IRIS.child(ind, "period", 1), DEV.actualValue, Literal("3.0", datatype=XSD.decimal)) in g
+    assert (IRIS.child(ind, "period", "n1"), DEV.actualValue, Literal("3.0", datatype=XSD.decimal)) in g
 
 
 def test_provenance_and_linked_data_uri(g):
     src = IRIS.source("curated/test")
     assert (P, PROV.wasDerivedFrom, src) in g
     assert (src, DEV.sha256, Literal("ab" * 32)) in g
-    assert (P, OWL.sameAs, URIRef("http://example.org/activity/1")) in g
+    # A publisher's linked-data-uri is unchecked: linked, never declared the same resource.
+    assert (P, RDFS.seeAlso, URIRef("http://example.org/activity/1")) in g
+    assert not list(g.triples((None, OWL.sameAs, None)))
 
 
 def test_mapping_twice_gives_the_same_graph():
@@ -138,3 +140,115 @@ def test_mapping_twice_gives_the_same_graph():
 def test_identifiers_become_single_path_segments(identifier, expected):
     assert segment(identifier) == expected
     assert str(IRIS.project(identifier)).endswith("/project/" + expected)
+
+
+def _keys_of(g, prop):
+    return sorted(str(o).removeprefix(str(P) + "/") for o in g.objects(P, prop))
+
+
+def test_parts_are_keyed_by_what_identifies_them_not_by_position():
+    """Reordering a project's budgets, transactions and results changes none of their IRIs."""
+    from graph.records import Transaction
+
+    base = project()
+    base.budgets = [Budget(Money(Decimal(5), "USD"), PartialDate(2020, 1, 1), PartialDate(2020, 12, 31), type="1"),
+                    Budget(Money(Decimal(6), "USD"), PartialDate(2020, 1, 1), PartialDate(2020, 12, 31), type="2"),
+                    Budget(Money(Decimal(7), "USD"), PartialDate(2021, 1, 1), PartialDate(2021, 12, 31))]
+    base.transactions = [Transaction("3", PartialDate(2020, 3, 1), Money(Decimal("150000.00"), "USD")),
+                         Transaction("3", PartialDate(2020, 3, 1), Money(Decimal("150000"), "USD")),  # a repeat
+                         Transaction("2", PartialDate(2020, 2, 1), Money(Decimal(9), "USD"), ref="T-1")]
+    base.results = [Result("1", [Text("Wait time")]), Result("2", [Text("Other")])]
+    graphs = []
+    for order in (lambda x: x, lambda x: list(reversed(x))):
+        p = project()
+        p.budgets, p.results = order(base.budgets), order(base.results)
+        p.transactions = base.transactions if order(base.transactions) is base.transactions else \
+            [base.transactions[2], base.transactions[0], base.transactions[1]]  # keep the two repeats in order
+        mapper = ProjectMapper(IRIS)
+        mapper.add(p)
+        graphs.append(mapper.g)
+    first, second = graphs
+    assert _keys_of(first, DEV.budget) == _keys_of(second, DEV.budget) == [
+        "budget/2020-01-01--2020-12-31/1", "budget/2020-01-01--2020-12-31/2", "budget/2021-01-01--2021-12-31/1"]
+    assert _keys_of(first, DEV.transaction) == _keys_of(second, DEV.transaction) == [
+        "transaction/2020-03-01/3/150000-USD", "transaction/2020-03-01/3/150000-USD-2", "transaction/ref/T-1"]
+    assert _keys_of(first, DEV.result) == _keys_of(second, DEV.result) == ["result/other", "result/wait-time"]
+
+
+def test_a_long_title_gives_a_short_key_with_a_hash():
+    from graph.mapping.keys import MAX_SLUG, short_slug
+
+    long = "Tumbes: PROCOMPITE was implemented, a fund to support the productivity of small producers " * 2
+    key = short_slug(long)
+    assert len(key) <= MAX_SLUG + 9 and key.startswith("tumbes-procompite-was-implemented")
+    assert short_slug(long.upper()) == key and short_slug(long + "!") == key  # case and punctuation do not count
+    assert short_slug(long + " more") != key
+
+
+def test_other_identifiers_keep_their_kind():
+    p = project()
+    p.other_identifiers = [("Project Code", "2225O")]
+    mapper = ProjectMapper(IRIS)
+    mapper.add(p)
+    node = IRIS.child(P, "other-identifier", "project-code", "2225O")
+    assert (P, DEV.otherIdentifier, Literal("2225O")) in mapper.g
+    assert (P, DEV.identifiedBy, node) in mapper.g
+    assert (node, DEV.identifierKind, Literal("Project Code")) in mapper.g
+
+
+def test_names_settle_to_one_label_per_language_across_sources():
+    from rdflib import Graph
+
+    from graph.mapping.organisation import add_organisation, settle_names
+
+    a, b = Graph(), Graph()
+    add_organisation(a, IRIS, OrgRef(ref="XM-DAC-47066", names=[Text("IOM Development Fund", "en")]))
+    add_organisation(b, IRIS, OrgRef(ref="XM-DAC-47066", names=[Text("International Organization for Migration (IOM)", "en")]),
+                     preferred=True)  # the name it reports under
+    add_organisation(b, IRIS, OrgRef(ref="XM-DAC-47066", names=[Text("Private Individual Donations")]))
+    settle_names([a, b], IRIS)
+    iom = IRIS.org("XM-DAC-47066")
+    for g in (a, b):
+        assert set(g.objects(iom, RDFS.label)) == {Literal("International Organization for Migration (IOM)", lang="en")}
+        assert set(g.objects(iom, DEV.name)) == set(g.objects(iom, RDFS.label))
+        assert set(map(str, g.objects(iom, SKOS.altLabel))) == {"IOM Development Fund", "Private Individual Donations"}
+
+
+def test_a_name_without_identifier_resolves_within_its_source_only_when_unambiguous():
+    from graph.mapping.organisation import OrgIndex
+
+    p = project()
+    p.participations += [Participation(OrgRef(ref="XM-DAC-47066", names=[Text("IOM Development Fund")]), role="1"),
+                         Participation(OrgRef(ref="XM-1", names=[Text("Shared Name")]), role="4"),
+                         Participation(OrgRef(ref="XM-2", names=[Text("Shared name!")]), role="4")]
+    index = OrgIndex.of([p])
+    assert index.ref(OrgRef(names=[Text("IOM development fund")])) == "XM-DAC-47066"
+    assert index.ref(OrgRef(names=[Text("Shared Name")])) is None  # two identifiers: not guessed
+    assert OrgIndex().ref(OrgRef(names=[Text("IOM Development Fund")])) is None  # another source knows nothing
+
+
+def test_iati_defaults_are_applied_and_marked():
+    from graph.records import CodedValue, Transaction
+
+    p = project()
+    p.budgets = [Budget(Money(Decimal(5), "USD"), PartialDate(2020, 1, 1), PartialDate(2020, 12, 31)),
+                 Budget(Money(Decimal(6), "USD"), PartialDate(2021, 1, 1), PartialDate(2021, 12, 31), type="2", status="2")]
+    p.flow_type, p.humanitarian = CodedValue("10"), True
+    p.transactions = [Transaction("3", PartialDate(2020, 3, 1), Money(Decimal(1), "USD")),
+                      Transaction("3", PartialDate(2020, 4, 1), Money(Decimal(2), "USD"), flow_type=CodedValue("20"),
+                                  humanitarian=False)]
+    mapper = ProjectMapper(IRIS)
+    mapper.add(p)
+    g = mapper.g
+    first, second = IRIS.child(P, "budget", "2020-01-01--2020-12-31", "1"), IRIS.child(P, "budget", "2021-01-01--2021-12-31", "2")
+    assert (first, DEV.budgetType, IRIS.code("BudgetType", "1")) in g
+    assert (first, DEV.budgetStatus, IRIS.code("BudgetStatus", "1")) in g
+    assert set(g.objects(first, DEV.defaultApplied)) == {DEV.budgetType, DEV.budgetStatus}
+    assert not list(g.objects(second, DEV.defaultApplied))
+    inherited = IRIS.child(P, "transaction", "2020-03-01", "3", "1-USD")
+    own = IRIS.child(P, "transaction", "2020-04-01", "3", "2-USD")
+    assert (inherited, DEV.flowType, IRIS.code("FlowType", "10")) in g
+    assert (inherited, DEV.humanitarian, Literal(True)) in g
+    assert set(g.objects(inherited, DEV.defaultApplied)) == {DEV.flowType, DEV.humanitarian}
+    assert (own, DEV.flowType, IRIS.code("FlowType", "20")) in g and (own, DEV.humanitarian, Literal(False)) in g
+    assert not list(g.objects(own, DEV.defaultApplied))

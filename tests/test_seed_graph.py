@@ -97,6 +97,14 @@ def check_15(rows):
     assert members["Small Island Developing States (SIDS)"] == {"Dominica", "Dominican Republic", "Jamaica"}
 
 
+def check_16(rows):
+    """The seed finding: CA-3-A034224001's only budget line (2010-04-01..2011-03-31) ends before its 2011-07-20 start."""
+    ca = [r for r in rows if r["project"] == CA]
+    assert any("ends before the project starts" in r["message"] and r["severity"] == "Warning"
+               and r["location"].startswith("data/projects/ca-3-a034224001.yaml:") for r in ca)
+    assert {r["publisherName"] for r in ca} == {"Global Affairs Canada"}
+
+
 CHECKS = {name: globals()[f"check_{name[:2]}"] for name in QUERIES}
 
 
@@ -120,7 +128,7 @@ FACTS = [
     f"<{CA}> dev:collaborationType/skos:notation '1' ; dev:financeType/skos:notation '110'",
     f"<{CA}> dev:lastUpdated '2025-09-19'^^xsd:date",
     f"<{CA}> dev:additionalFact [ rdfs:label 'Selection mechanism' ; rdf:value 'Pre-APP' ]",
-    f"<{CA}> dev:policyMarker [ dev:marker <{ID}org/CA-3/codelist/PolicyMarker/INDIGENOUS> ; dev:significance <{ID}codelist/PolicySignificance/1> ]",
+    f"<{CA}> dev:policyMarker [ dev:marker <{ID}org/CA-3/codelist/PolicyMarker/INDIG> ; dev:significance <{ID}codelist/PolicySignificance/1> ]",
     f"<{CA}> dev:result/dev:indicator [ dev:unit 'producers' ; dev:period/dev:actualValue 376.0 ]",
     f"<{CA}> dev:implementedBy ?o . ?o rdfs:label 'Alinea International Ltd'@en",
     f"<{CAMI}> dev:startDateAsStated '2016-10'^^xsd:gYearMonth ; dev:endDate '2021-09-30'^^xsd:date",
@@ -155,3 +163,13 @@ def test_no_triple_is_stored_twice(seed_store):
     rows = list(seed_store.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g1 { ?s ?p ?o } GRAPH ?g2 { ?s ?p ?o } FILTER (?g1 != ?g2) }",
                                  union_default_graph=False))
     assert int(rows[0]["n"].value) == 0
+
+
+def test_quality_report_is_one_report_that_counts_per_publisher(select):
+    sh = "PREFIX sh: <http://www.w3.org/ns/shacl#> "
+    rows = select(sh + "SELECT ?conforms (COUNT(?r) AS ?n) WHERE { GRAPH <https://w3id.org/devkg/graph/validation> { "
+                  "?report a sh:ValidationReport ; sh:conforms ?conforms ; sh:result ?r } } GROUP BY ?conforms")
+    assert len(rows) == 1 and rows[0]["conforms"] == "true" and int(rows[0]["n"]) >= 1
+    per_publisher = select("SELECT ?pub (COUNT(?r) AS ?n) WHERE { GRAPH <https://w3id.org/devkg/graph/validation> "
+                           "{ ?r dev:aboutProject ?p } ?p dev:reportedBy ?pub } GROUP BY ?pub")
+    assert {r["pub"] for r in per_publisher} >= {"https://w3id.org/devkg/id/org/CA-3"}

@@ -95,7 +95,7 @@ def test_canadian_project_facts(seeds):
     assert dates(p) == {"2": "2011-07-20", "4": "2017-12-31"}
     assert [(s.code, s.percentage) for s in p.sectors] == [("15112", Decimal(100))]
     assert {(m.code, m.vocabulary, m.significance) for m in p.policy_markers} == {
-        ("1", "1", "1"), ("3", "1", "2"), ("CHILD", "99", "1"), ("YOUTH", "99", "1"), ("INDIGENOUS", "99", "1")}
+        ("1", "1", "1"), ("3", "1", "2"), ("CHILD", "99", "1"), ("YOUTH", "99", "1"), ("INDIG", "99", "1")}
     assert (p.total_budget.value, p.total_budget.currency) == (Decimal("19075668.00"), "CAD")
     (budget,) = p.budgets
     assert (str(budget.period_start), str(budget.period_end), budget.value.currency) == \

@@ -1,25 +1,27 @@
 """A `Project` record (curated YAML or IATI XML alike) to triples.
 
 One function per part of a project, each adding to the same graph. Every child
-node gets a readable IRI under its project (`.../budget/1`), so a reload gives
-the same graph. Codes become concepts of the codelist schemes built by
-`graph.mapping.reference`; SDG codes become the UN's own IRIs.
+node gets a readable IRI under its project, built from what identifies it in the
+source (`graph.mapping.keys`: `.../budget/2010-04-01--2011-03-31/1`,
+`.../policy-marker/99/CHILD`), so a reload, a reordered file or the other route
+(curated page or IATI file) of the same project gives the same IRIs. Money is in
+`finance.py`, results in `results.py`. Codes become concepts of the codelist
+schemes built by `graph.mapping.reference`; SDG codes become the UN's own IRIs.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, OWL, PROV, SKOS, XSD
+from rdflib.namespace import DCTERMS, PROV, SKOS
 
+from graph.mapping import keys
 from graph.mapping import terms as t
+from graph.mapping.finance import add_money, derived_total, money  # noqa: F401 (re-exported)
 from graph.mapping.iris import Iris, slug
-from graph.mapping.organisation import add_organisation
+from graph.mapping.organisation import OrgIndex, add_organisation
+from graph.mapping.results import add_results
 from graph.namespaces import GEO, vocab
-from graph.records import (
-    CodedValue, Indicator, Money, Participation, Project, Result, Share, Source,
-)
+from graph.records import CodedValue, Participation, Project, Share, Source
 
 SDG_VOCABULARIES = {"7": "sdgGoal", "8": "sdgTarget", "9": "sdgIndicator"}
 TAG_SDG_VOCABULARIES = {"2": "sdgGoal", "3": "sdgTarget"}
@@ -28,10 +30,12 @@ TAG_SDG_VOCABULARIES = {"2": "sdgGoal", "3": "sdgTarget"}
 class ProjectMapper:
     """Maps projects into one rdflib graph (one per source, so provenance stays per graph)."""
 
-    def __init__(self, iris: Iris, graph: Graph | None = None, sdg_iri=None):
+    def __init__(self, iris: Iris, graph: Graph | None = None, sdg_iri=None, orgs: OrgIndex | None = None):
         self.iris = iris
         self.dev = vocab(iris.base)
         self.g = graph if graph is not None else Graph()
+        # Names this source also uses with an organisation identifier (see graph.mapping.organisation).
+        self.orgs = orgs or OrgIndex()
         # Maps an SDG indicator code ("16.6.1") to the UN KOS IRI; the default keeps the code.
         self.sdg_iri = sdg_iri or Iris.sdg
 
@@ -44,21 +48,26 @@ class ProjectMapper:
         g.add((s, RDFS.label, Literal(p.title(), lang=p.titles[0].lang if p.titles and p.titles[0].lang else None)))
         for title in p.titles:
             g.add((s, dev.title, t.text(title)))
-        for kind, value in p.other_identifiers:
+        for key, (kind, value) in keys.keyed(p.other_identifiers, lambda kv, n: (slug(kv[0]), kv[1])):
+            # The bare value for joins, and a node that keeps what kind of identifier it is.
             g.add((s, dev.otherIdentifier, Literal(value)))
-            self._fact(s, kind, value)
+            node = self.iris.child(s, "other-identifier", *key)
+            g.add((s, dev.identifiedBy, node))
+            g.add((node, RDF.type, dev.OtherIdentifier))
+            g.add((node, dev.identifier, Literal(value)))
+            g.add((node, dev.identifierKind, Literal(kind)))
+            g.add((node, RDFS.label, Literal(f"{value} ({kind})")))
         for code, desc in p.descriptions:
             g.add((s, dev[t.DESCRIPTION_PROPERTY.get(code, "otherDescription")], t.text(desc)))
-        self._code(s, dev.status, "ActivityStatus", p.status)
+        self.code(s, dev.status, "ActivityStatus", p.status)
         self._dates(s, p)
         self._organisations(s, p)
         self._geography(s, p)
         self._sectors(s, p)
         self._markers(s, p)
         self._sdgs(s, p)
-        self._money(s, p)
-        for n, result in enumerate(p.results, 1):
-            self._result(s, n, result)
+        add_money(self, s, p)
+        add_results(self, s, p)
         self._contacts(s, p)
         self._documents(s, p)
         self._related(s, p)
@@ -72,7 +81,7 @@ class ProjectMapper:
         return self._provenance(None, source)
 
     # --- parts --------------------------------------------------------------------
-    def _code(self, s: URIRef, prop: URIRef, codelist: str, code: str | None) -> URIRef | None:
+    def code(self, s: URIRef, prop: URIRef, codelist: str, code: str | None) -> URIRef | None:
         if code is None or code == "":
             return None
         concept = self.iris.code(codelist, str(code))
@@ -80,7 +89,7 @@ class ProjectMapper:
         return concept
 
     def _coded(self, s: URIRef, prop: URIRef, codelist: str, value: CodedValue | None) -> None:
-        concept = self._code(s, prop, codelist, value.code if value else None)
+        concept = self.code(s, prop, codelist, value.code if value else None)
         if concept is not None and value.name:
             # Codelists devkg does not ship still get a labelled concept in a scheme.
             self.g.add((concept, RDF.type, SKOS.Concept))
@@ -115,10 +124,13 @@ class ProjectMapper:
         if p.reporting_org is not None:
             participations.append(Participation(org=p.reporting_org, role="reporting", where=p.reporting_org.where))
         for part in participations:
-            org = add_organisation(g, self.iris, part.org)
+            # An organisation's own name for itself, or a curator's, is preferred as its label.
+            preferred = part.role == "reporting" or p.source.kind == "curated"
+            org = add_organisation(g, self.iris, part.org, self.orgs, preferred=preferred,
+                                   source=self.iris.source(p.source.key))
             if org is None:
                 continue
-            key = part.org.ref or slug(part.org.names[0].value)
+            key = self.orgs.ref(part.org) or slug(part.org.names[0].value)
             node = self.iris.child(s, "participation", t.ROLE_SLUG.get(part.role, part.role), key)
             g.add((s, dev.participation, node))
             g.add((node, RDF.type, dev.Participation))
@@ -143,16 +155,16 @@ class ProjectMapper:
         for share in p.recipient_regions:
             place = self.region_place(share)
             g.add((s, dev.recipientRegion, place))
-            self._share(s, "recipient-region", share, place, dev.geographicShare, dev.place)
+            self._share(s, "recipient-region", share, place, dev.geographicShare, dev.place, "1")
         for key in p.country_groups:
             g.add((s, dev.countryGroup, iris.place(key)))
-        for n, loc in enumerate(p.locations, 1):
+        for key, loc in keys.keyed(p.locations, keys.location_key):
             place = iris.place(loc.place) if loc.place else None
             if place is not None:
                 g.add((s, dev.location, place))
             if not (loc.names or loc.point or loc.administrative or loc.ref or loc.descriptions or loc.location_ids):
                 continue
-            node = iris.child(s, "location", n)
+            node = iris.child(s, "location", *key)
             g.add((s, dev.locationDetail, node))
             g.add((node, RDF.type, dev.LocationDetail))
             if place is not None:
@@ -171,7 +183,7 @@ class ProjectMapper:
             for desc in loc.activity_descriptions:
                 g.add((node, dev.description, t.text(desc)))
             if loc.reach:
-                self._code(node, dev.locationReach, "GeographicLocationReach", loc.reach)
+                self.code(node, dev.locationReach, "GeographicLocationReach", loc.reach)
             for vocabulary, level, code in loc.administrative:
                 g.add((node, dev.administrativeCode, Literal(f"{vocabulary}:{level or ''}:{code}")))
             if loc.point:
@@ -179,9 +191,9 @@ class ProjectMapper:
                 g.add((node, GEO.hasGeometry, geom))
                 g.add((geom, RDF.type, GEO.Geometry))
                 g.add((geom, GEO.asWKT, t.wkt_point(*loc.point)))
-            self._code(node, dev.exactness, "GeographicExactness", loc.exactness)
-            self._code(node, dev.locationClass, "GeographicLocationClass", loc.location_class)
-            self._code(node, dev.featureDesignation, "LocationType", loc.feature_designation)
+            self.code(node, dev.exactness, "GeographicExactness", loc.exactness)
+            self.code(node, dev.locationClass, "GeographicLocationClass", loc.location_class)
+            self.code(node, dev.featureDesignation, "LocationType", loc.feature_designation)
 
     def region_place(self, share: Share) -> URIRef:
         """UN M49 regions (vocabulary 2) and OECD DAC regions (vocabulary 1, the default)."""
@@ -191,8 +203,10 @@ class ProjectMapper:
             return self.iris.place(f"dac-{share.code}")
         return self.iris.place(f"region-v{share.vocabulary}-{share.code}")
 
-    def _share(self, s, kind, share: Share, target, link, target_prop) -> URIRef:
-        node = self.iris.child(s, kind, *( [share.vocabulary] if share.vocabulary else []), share.code)
+    def _share(self, s, kind, share: Share, target, link, target_prop, default_vocabulary: str | None = None) -> URIRef:
+        """A share keyed by vocabulary (the element's IATI default when unstated) and code."""
+        vocabulary = share.vocabulary or default_vocabulary
+        node = self.iris.child(s, kind, *([vocabulary] if vocabulary else []), share.code)
         self.g.add((s, link, node))
         self.g.add((node, RDF.type, self.dev.GeographicShare if link == self.dev.geographicShare else self.dev.SectorShare))
         self.g.add((node, target_prop, target))
@@ -226,7 +240,7 @@ class ProjectMapper:
         for share in p.sectors:
             concept = self.sector_concept(share, publisher)
             g.add((s, dev.sector, concept))
-            node = self._share(s, "sector", share, concept, dev.sectorShare, dev.code)
+            node = self._share(s, "sector", share, concept, dev.sectorShare, dev.code, "1")
             if share.vocabulary:
                 g.add((node, dev.vocabulary, self.iris.code("SectorVocabulary", share.vocabulary)))
             prop = SDG_VOCABULARIES.get(share.vocabulary or "1")
@@ -260,7 +274,7 @@ class ProjectMapper:
             g.add((s, dev.policyMarker, node))
             g.add((node, RDF.type, dev.PolicyMarkerAssignment))
             g.add((node, dev.marker, marker))
-            self._code(node, dev.significance, "PolicySignificance", m.significance)
+            self.code(node, dev.significance, "PolicySignificance", m.significance)
             if m.vocabulary_uri:
                 g.add((node, RDFS.seeAlso, URIRef(m.vocabulary_uri)))
 
@@ -282,118 +296,13 @@ class ProjectMapper:
             for name in tag.names:
                 g.add((concept, SKOS.prefLabel, t.text(name)))
 
-    def money(self, node: URIRef, m: Money) -> URIRef:
-        dev, g = self.dev, self.g
-        g.add((node, RDF.type, dev.MonetaryAmount))
-        g.add((node, dev.value, t.decimal(m.value)))
-        g.add((node, dev.currency, self.iris.code("Currency", m.currency.upper())))
-        if m.value_date:
-            g.add((node, dev.valueDate, t.xsd_date(m.value_date.first())))
-        if m.label:
-            g.add((node, RDFS.label, Literal(m.label)))
-        return node
-
-    def _money(self, s: URIRef, p: Project) -> None:
-        dev, g, iris = self.dev, self.g, self.iris
-        self._code(s, dev.defaultCurrency, "Currency", p.default_currency)
-        total = p.total_budget or derived_total(p)
-        if total:
-            node = self.money(iris.child(s, "total-budget"), total)
-            g.add((s, dev.totalBudget, node))
-            if p.total_budget is None:
-                g.add((node, RDFS.comment, Literal("Sum of the project's IATI budgets (revised over original).")))
-        for n, b in enumerate(p.budgets, 1):
-            node = iris.child(s, "budget", n)
-            g.add((s, dev.budget, node))
-            g.add((node, RDF.type, dev.Budget))
-            g.add((node, dev.amount, self.money(iris.child(node, "amount"), b.value)))
-            if b.period_start:
-                g.add((node, dev.periodStart, t.xsd_date(b.period_start.first())))
-            if b.period_end:
-                g.add((node, dev.periodEnd, t.xsd_date(b.period_end.last())))
-            self._code(node, dev.budgetType, "BudgetType", b.type)
-            self._code(node, dev.budgetStatus, "BudgetStatus", b.status)
-            if b.label:
-                g.add((node, RDFS.label, Literal(b.label)))
-        for n, tr in enumerate(p.transactions, 1):
-            node = iris.child(s, "transaction", n)
-            g.add((s, dev.transaction, node))
-            g.add((node, RDF.type, dev.Transaction))
-            self._code(node, dev.transactionType, "TransactionType", tr.type)
-            g.add((node, dev.transactionDate, t.xsd_date(tr.date.first())))
-            g.add((node, dev.amount, self.money(iris.child(node, "amount"), tr.value)))
-            if tr.ref:
-                g.add((node, dev.identifier, Literal(tr.ref)))
-            for d in tr.description:
-                g.add((node, dev.description, t.text(d)))
-            for prop, org in ((dev.providerOrg, tr.provider), (dev.receiverOrg, tr.receiver)):
-                org_node = add_organisation(g, iris, org) if org else None
-                if org_node is not None:
-                    g.add((node, prop, org_node))
-
-    def _result(self, s: URIRef, n: int, r: Result) -> None:
-        dev, g, iris = self.dev, self.g, self.iris
-        node = iris.child(s, "result", n)
-        g.add((s, dev.result, node))
-        g.add((node, RDF.type, dev.Result))
-        self._code(node, dev.resultType, "ResultType", r.type)
-        for title in r.titles:
-            g.add((node, dev.title, t.text(title)))
-        if r.titles:
-            g.add((node, RDFS.label, t.text(r.titles[0])))
-        for d in r.descriptions:
-            g.add((node, dev.description, t.text(d)))
-        for m, ind in enumerate(r.indicators, 1):
-            self._indicator(node, m, ind)
-
-    def _indicator(self, result: URIRef, m: int, ind: Indicator) -> None:
-        dev, g, iris = self.dev, self.g, self.iris
-        node = iris.child(result, "indicator", m)
-        g.add((result, dev.indicator, node))
-        g.add((node, RDF.type, dev.Indicator))
-        for title in ind.titles:
-            g.add((node, dev.title, t.text(title)))
-        if ind.titles:
-            g.add((node, RDFS.label, t.text(ind.titles[0])))
-        for d in ind.descriptions:
-            g.add((node, dev.description, t.text(d)))
-        self._code(node, dev.measure, "IndicatorMeasure", ind.measure)
-        if ind.unit:
-            g.add((node, dev.unit, Literal(ind.unit)))
-        if ind.ascending is not None:
-            g.add((node, dev.ascending, Literal(ind.ascending)))
-        if ind.baseline is not None:
-            g.add((node, dev.baselineValue, t.decimal(ind.baseline)))
-        if ind.baseline_year:
-            g.add((node, dev.baselineYear, Literal(f"{ind.baseline_year:04d}", datatype=XSD.gYear)))
-        if ind.baseline_comment:
-            g.add((node, dev.baselineComment, Literal(ind.baseline_comment)))
-        for vocabulary, code in ind.references:
-            g.add((node, dev.indicatorReference, Literal(f"{vocabulary}:{code}")))
-        for k, per in enumerate(ind.periods, 1):
-            pnode = iris.child(node, "period", k)
-            g.add((node, dev.period, pnode))
-            g.add((pnode, RDF.type, dev.IndicatorPeriod))
-            if per.start:
-                g.add((pnode, dev.periodStart, t.xsd_date(per.start.first())))
-            if per.end:
-                g.add((pnode, dev.periodEnd, t.xsd_date(per.end.last())))
-            if per.target is not None:
-                g.add((pnode, dev.targetValue, t.decimal(per.target)))
-            if per.actual is not None:
-                g.add((pnode, dev.actualValue, t.decimal(per.actual)))
-            if per.target_comment:
-                g.add((pnode, dev.targetComment, Literal(per.target_comment)))
-            if per.actual_comment:
-                g.add((pnode, dev.actualComment, Literal(per.actual_comment)))
-
     def _contacts(self, s: URIRef, p: Project) -> None:
         dev, g = self.dev, self.g
-        for n, c in enumerate(p.contacts, 1):
-            node = self.iris.child(s, "contact", n)
+        for key, c in keys.keyed(p.contacts, keys.contact_key):
+            node = self.iris.child(s, "contact", *key)
             g.add((s, dev.contact, node))
             g.add((node, RDF.type, dev.Contact))
-            self._code(node, dev.contactType, "ContactType", c.type)
+            self.code(node, dev.contactType, "ContactType", c.type)
             for prop, value in (("organisationName", c.organisation), ("department", c.department),
                                 ("personName", c.person), ("jobTitle", c.job_title),
                                 ("mailingAddress", c.mailing_address)):
@@ -408,8 +317,8 @@ class ProjectMapper:
 
     def _documents(self, s: URIRef, p: Project) -> None:
         dev, g = self.dev, self.g
-        for n, d in enumerate(p.documents, 1):
-            node = self.iris.child(s, "document", n)
+        for key, d in keys.keyed(p.documents, keys.document_key):
+            node = self.iris.child(s, "document", *key)
             g.add((s, dev.documentLink, node))
             g.add((node, RDF.type, dev.DocumentLink))
             g.add((node, dev.url, t.uri(d.url)))
@@ -420,7 +329,7 @@ class ProjectMapper:
             for desc in d.descriptions:
                 g.add((node, dev.description, t.text(desc)))
             for code in d.categories:
-                self._code(node, dev.documentCategory, "DocumentCategory", code)
+                self.code(node, dev.documentCategory, "DocumentCategory", code)
             for lang in d.languages:
                 g.add((node, dev.language, Literal(lang)))
             if d.date:
@@ -428,13 +337,13 @@ class ProjectMapper:
 
     def _related(self, s: URIRef, p: Project) -> None:
         dev, g = self.dev, self.g
-        for n, rel in enumerate(p.related, 1):
-            node = self.iris.child(s, "related", n)
+        for key, rel in keys.keyed(p.related, lambda r, n: (r.type, r.ref)):
+            node = self.iris.child(s, "related", *key)
             g.add((s, dev.relatedActivity, node))
             g.add((node, RDF.type, dev.RelatedActivity))
             g.add((node, dev.relatedIdentifier, Literal(rel.ref)))
             g.add((node, dev.relatedProject, self.iris.project(rel.ref)))
-            self._code(node, dev.relationType, "RelatedActivityType", rel.type)
+            self.code(node, dev.relationType, "RelatedActivityType", rel.type)
 
     def _classifications(self, s: URIRef, p: Project) -> None:
         dev, g = self.dev, self.g
@@ -450,7 +359,9 @@ class ProjectMapper:
         if p.programme:
             g.add((s, dev.programme, Literal(p.programme)))
         if p.linked_data_uri:
-            g.add((s, OWL.sameAs, URIRef(p.linked_data_uri)))
+            # Not owl:sameAs: the publisher's IRI is unchecked, and under OWL RL a typo would
+            # merge two projects. rdfs:seeAlso links without claiming identity.
+            g.add((s, RDFS.seeAlso, URIRef(p.linked_data_uri)))
 
     def _fact(self, s: URIRef, label: str, value: str) -> None:
         node = self.iris.child(s, "fact", slug(label))
@@ -464,10 +375,12 @@ class ProjectMapper:
         node = self.iris.source(src.key)
         if s is not None:
             g.add((s, PROV.wasDerivedFrom, node))
+        # The source graph as a whole is derived from its document, so every triple in it has provenance.
+        g.add((self.iris.source_graph(src.key), PROV.wasDerivedFrom, node))
         g.add((node, RDF.type, dev.SourceDocument))
         g.add((node, dev.sourceKind, Literal(src.kind)))
-        g.add((node, RDFS.label, Literal(src.title or src.path)))
-        g.add((node, dev.path, Literal(src.path)))
+        g.add((node, RDFS.label, Literal(src.title or src.data_path or src.path)))
+        g.add((node, dev.path, Literal(src.data_path or src.path)))
         if src.url:
             g.add((node, dev.url, t.uri(src.url)))
         if src.title:
@@ -480,19 +393,3 @@ class ProjectMapper:
             g.add((node, dev.retrieved, t.stated(src.retrieved)))
         return node
 
-
-def derived_total(p: Project) -> Money | None:
-    """The sum of a project's budgets, when the source gives no total and all share one currency.
-
-    Per period a revised budget (BudgetType 2) replaces the original; budgets in
-    several currencies give no total, since devkg never converts currencies.
-    """
-    by_period: dict[tuple, "Budget"] = {}
-    for b in p.budgets:
-        key = (str(b.period_start), str(b.period_end))
-        if key not in by_period or b.type == "2":
-            by_period[key] = b
-    currencies = {(b.value.currency or p.default_currency or "").upper() for b in by_period.values()}
-    if not by_period or len(currencies) != 1 or "" in currencies:
-        return None
-    return Money(sum((b.value.value for b in by_period.values()), Decimal(0)), currencies.pop())

@@ -8,9 +8,10 @@ base, since every build needs the same ones.
 from __future__ import annotations
 
 import functools
+import hashlib
 
 from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, OWL, SKOS
+from rdflib.namespace import DCTERMS, OWL, PROV, SKOS
 
 from graph.mapping import terms as t
 from graph.mapping.iris import Iris
@@ -103,10 +104,27 @@ def _places(ref: Reference, base: str, dev_ns: str) -> Graph:
         if p.wikidata:
             g.add((node, SKOS.exactMatch, WD[p.wikidata]))
         if p.geonames:
-            g.add((node, SKOS.exactMatch, GEONAMES[f"{p.geonames}/"]))
+            _geonames(g, iris, node, p)
         if p.note:
             g.add((node, RDFS.comment, Literal(p.note)))
     return g
+
+
+def _geonames(g: Graph, iris: Iris, node: URIRef, p) -> None:
+    """A checked (or not questioned) GeoNames id is skos:exactMatch; one the curators flag as
+    unchecked is only rdfs:seeAlso, and their note qualifies that statement (RDF reification),
+    not the place."""
+    target = GEONAMES[f"{p.geonames}/"]
+    if p.geonames_checked is not False:
+        g.add((node, SKOS.exactMatch, target))
+        return
+    g.add((node, RDFS.seeAlso, target))
+    statement = iris.child(node, "statement", "geonames")
+    g.add((statement, RDF.type, RDF.Statement))
+    g.add((statement, RDF.subject, node))
+    g.add((statement, RDF.predicate, RDFS.seeAlso))
+    g.add((statement, RDF.object, target))
+    g.add((statement, RDFS.comment, Literal("GeoNames id given from memory by the curators, not checked", lang="en")))
 
 
 def _copy(g: Graph) -> Graph:
@@ -115,3 +133,43 @@ def _copy(g: Graph) -> Graph:
     for triple in g:
         out.add(triple)
     return out
+
+
+# The files each reference graph is read from, relative to `data/reference/`.
+REFERENCE_FILES = {
+    "codelists": ("codelists/*.xml", "extra-codelists.csv"),
+    "sdg": ("sdg/*.ttl",),
+    "places": ("places/*.csv", "country-groups.csv", "dac-regions.csv"),
+}
+
+
+def add_reference_provenance(g: Graph, graph_iri: URIRef, name: str, ref: Reference, iris: Iris,
+                             dev: Namespace) -> None:
+    """`graph_iri prov:wasDerivedFrom` each file it is read from, each a dev:SourceDocument with its SHA-256.
+
+    Places also come from the pycountry package (ISO 3166), named with its version.
+    """
+    files = sorted({f for pattern in REFERENCE_FILES.get(name, ()) for f in ref.directory.glob(pattern)})
+    for f in files:
+        rel = f.relative_to(ref.directory.parent).as_posix()  # "reference/codelists/Sector.xml"
+        node = iris.source(rel)
+        g.add((graph_iri, PROV.wasDerivedFrom, node))
+        g.add((node, RDF.type, dev.SourceDocument))
+        g.add((node, dev.sourceKind, Literal("reference")))
+        g.add((node, RDFS.label, Literal(rel)))
+        g.add((node, dev.path, Literal(rel)))
+        g.add((node, dev.sha256, Literal(_sha256(f))))
+    if name == "places":
+        from importlib.metadata import version
+
+        node = iris.source("package/pycountry")
+        g.add((graph_iri, PROV.wasDerivedFrom, node))
+        g.add((node, RDF.type, dev.SourceDocument))
+        g.add((node, dev.sourceKind, Literal("reference")))
+        g.add((node, RDFS.label, Literal(f"pycountry {version('pycountry')} (ISO 3166)")))
+        g.add((node, dev.url, t.uri("https://pypi.org/project/pycountry/")))
+
+
+@functools.lru_cache(maxsize=256)
+def _sha256(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()

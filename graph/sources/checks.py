@@ -9,8 +9,9 @@ Errors stop a build; warnings are reported and the build goes on:
   percentages that do not sum to 100 where the IATI rules require it
   (recipient countries and regions together; sectors per vocabulary) when every
   item of the group has a percentage.
-- warning: percentages given for only some items of a group, and codes that
-  the IATI codelists mark as withdrawn.
+- warning: percentages given for only some items of a group, codes that
+  the IATI codelists mark as withdrawn, and a budget period wholly outside the
+  project's dates (CA-3-A034224001's 2010-04-01..2011-03-31 budget, before its 2011-07-20 start).
 - error for curated files, warning for IATI files: percentages that do not sum
   to 100 and negative budgets. Published IATI data gets these wrong often (the
   real IOM file has a country and a region at 100% each); refusing a whole file
@@ -67,7 +68,7 @@ class _Checker:
         self.quality = "warning" if project.source.kind == "iati" else "error"  # see module docstring
 
     def error(self, where: Where | None, message: str, severity: str = "error") -> None:
-        self.problems.append(Problem(where or self.p.at("identifier"), message, severity))
+        self.problems.append(Problem(where or self.p.at("identifier"), message, severity, project=self.p.identifier))
 
     def code(self, codelist: str, code: str | None, where: Where | None, field: str, note: str = "") -> None:
         if code is None or code == "":
@@ -233,13 +234,30 @@ def _sectors(c: _Checker, p: Project) -> None:
         c.percentages(shares, f"sectors (vocabulary {v})")
 
 
+def _span(p: Project) -> tuple[PartialDate | None, PartialDate | None]:
+    """The project's start and end (actual, else planned); none when they contradict each other
+    (that is reported on its own, once)."""
+    by_type = {d.type: d.date for d in p.dates}
+    start, end = by_type.get("2") or by_type.get("1"), by_type.get("4") or by_type.get("3")
+    if start and end and start.first() > end.last():
+        return None, None
+    return start, end
+
+
 def _money(c: _Checker, p: Project) -> None:
     c.code("Currency", p.default_currency, p.at("default_currency"), "default currency")
     if p.total_budget:
         c.amount(p.total_budget.value, p.total_budget.currency, p.total_budget.where or p.at("total_budget"), "total_budget")
+    start, end = _span(p)
     for b in p.budgets:
         c.amount(b.value.value, b.value.currency, b.where, "budget")
         c.period(b.period_start, b.period_end, b.where, "budget period")
+        if start and b.period_end and b.period_end.last() < start.first():
+            c.error(b.where, f"budget period {b.period_start}..{b.period_end} ends before the project starts "
+                             f"({start})", "warning")
+        elif end and b.period_start and b.period_start.first() > end.last():
+            c.error(b.where, f"budget period {b.period_start}..{b.period_end} starts after the project ends "
+                             f"({end})", "warning")
         c.code("BudgetType", b.type, b.where, "budget type")
         c.code("BudgetStatus", b.status, b.where, "budget status")
     for t in p.transactions:

@@ -36,7 +36,8 @@ class PlaceInfo:
     wikidata: str | None = None  # QID, "Q419"
     geonames: str | None = None  # GeoNames id, "3932488"
     alt_names: list[str] = field(default_factory=list)
-    note: str | None = None
+    note: str | None = None  # a curator's remark about the place itself
+    geonames_checked: bool | None = None  # the curators checked the GeoNames id (False: from memory)
     seed_name: str | None = None  # the name the curated seed table gives (wins name lookups)
 
     @property
@@ -124,6 +125,11 @@ def _seed_table(path: Path, places: dict[str, PlaceInfo]) -> None:
             place.wikidata = row["wikidata_qid"] or place.wikidata
             place.geonames = row["geonames_id"] or place.geonames
             place.note = row["notes"] or place.note
+            checked = (row.get("geonames_checked") or "").strip().lower()
+            if checked not in ("", "yes", "no"):
+                raise ValueError(f"{path}: place {row['key']}: geonames_checked is {checked!r}, not yes, no or empty")
+            place.geonames_checked = {"yes": True, "no": False}.get(checked, place.geonames_checked)
+            # `named_by` (which seed project names the place) documents the table; it says nothing about the place.
 
 
 def _groups(path: Path, places: dict[str, PlaceInfo]) -> None:

@@ -1,4 +1,4 @@
-"""The app on the seed build (with an export for the harvester routes), a real server, and a small store."""
+"""The app on the seed build (whose dumps the build published), a real server, and a small store."""
 
 from __future__ import annotations
 
@@ -13,10 +13,7 @@ from live import free_port, wait_for
 
 @pytest.fixture(scope="session")
 def web_settings(seed_settings, seed_build):
-    from graph.export import export
-    from graph.store import open_live
-
-    export(open_live(seed_settings.store), seed_settings.exports, seed_settings)
+    """The seed build; its dumps were published by the build itself (no `devkg export`)."""
     return seed_settings
 
 

@@ -84,3 +84,22 @@ def test_well_known_void_is_the_dataset_description(client):
     r = client.get("/.well-known/void")
     g = Graph().parse(data=r.data, format="turtle")
     assert (URIRef("https://w3id.org/devkg/id/dataset"), None, None) in g
+
+
+def test_dumps_of_another_build_are_not_offered(web_settings, tmp_path):
+    """An export whose build is not the one served (mid-switch, or a failed publish) is never listed."""
+    from graph.export import export
+    from graph.store import open_live
+    from server import create_app
+
+    settings = web_settings.with_(exports=tmp_path / "dumps")
+    export(open_live(web_settings.store), settings.exports, settings, build_id="some-other-build")
+    c = create_app(settings).test_client()
+    listing = c.get("/dumps/")
+    assert listing.json["files"] == [] and listing.headers["Retry-After"]
+    r = c.get("/dumps/devkg.nq.gz")
+    assert r.status_code == 503 and r.headers["Retry-After"] and r.json["error"]["status"] == 503
+    void = Graph().parse(data=c.get("/.well-known/void").data, format="turtle")
+    dump = URIRef("http://rdfs.org/ns/void#dataDump")
+    assert (URIRef("https://w3id.org/devkg/id/dataset"), None, None) in void
+    assert not list(void.objects(None, dump))  # computed live: no dump files it cannot vouch for

@@ -3,7 +3,7 @@
 The activity's children are read in one pass through a table from element name to
 reader; each reader adds to the project and notes the first line of its field in
 `project.lines`. Elements devkg does not model yet (crs-add, fss, conditions,
-planned-disbursement, country-budget-items, humanitarian-scope, legacy-data and
+country-budget-items, humanitarian-scope, legacy-data and
 extension elements in other namespaces) are skipped without a message.
 """
 
@@ -22,7 +22,7 @@ from graph.sources.values import language_problem
 from graph.sources.iati.geography import (
     read_location, read_policy_marker, read_region, read_sector, read_country, read_tag,
 )
-from graph.sources.iati.money import read_budget, read_transaction
+from graph.sources.iati.money import read_budget, read_planned_disbursement, read_transaction
 from graph.sources.iati.places import PlaceIndex
 from graph.sources.iati.results import read_result
 
@@ -284,6 +284,7 @@ _READERS: dict[str, Reader] = {
     "policy-marker": _adder("policy_markers", read_policy_marker),
     "default-aid-type": _aid_type,
     "budget": _adder("budgets", read_budget),
+    "planned-disbursement": _adder("planned_disbursements", read_planned_disbursement),
     "transaction": _adder("transactions", read_transaction),
     "document-link": _document,
     "related-activity": _related,

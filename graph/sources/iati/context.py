@@ -45,7 +45,7 @@ class Context:
         where = Where(self.file, el.sourceline if el is not None else None)
         if self.activity:
             message = f"{message} (activity {self.activity})"
-        self.problems.append(Problem(where, message, severity))
+        self.problems.append(Problem(where, message, severity, project=self.activity))
 
     # --- text ------------------------------------------------------------------------
     def narratives(self, el: etree._Element | None) -> list[Text]:

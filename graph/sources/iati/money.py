@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from graph.records import Budget, OrgRef, Transaction
+from graph.records import Budget, CodedValue, OrgRef, PlannedDisbursement, Transaction
 from graph.sources.iati.context import Context
 
 
@@ -21,6 +21,23 @@ def read_budget(el: etree._Element, ctx: Context) -> Budget | None:
         period_start=ctx.date(el.find("period-start"), what="budget period-start @iso-date"),
         period_end=ctx.date(el.find("period-end"), what="budget period-end @iso-date"),
         type=ctx.code(el, "type"), status=ctx.code(el, "status"), where=ctx.where(el),
+    )
+
+
+def read_planned_disbursement(el: etree._Element, ctx: Context) -> PlannedDisbursement | None:
+    """A planned disbursement: period and value (its provider and receiver are not read yet)."""
+    value_el = el.find("value")
+    if value_el is None:
+        ctx.error(el, "<planned-disbursement> has no <value>; planned disbursement skipped")
+        return None
+    value = ctx.money(value_el, "planned-disbursement")
+    if value is None:
+        return None
+    return PlannedDisbursement(
+        value=value,
+        period_start=ctx.date(el.find("period-start"), what="planned-disbursement period-start @iso-date"),
+        period_end=ctx.date(el.find("period-end"), what="planned-disbursement period-end @iso-date"),
+        type=ctx.code(el, "type"), where=ctx.where(el),
     )
 
 
@@ -48,10 +65,25 @@ def read_transaction(el: etree._Element, ctx: Context) -> Transaction | None:
     if kind is None or date is None or value is None:
         return None
     provider_el, receiver_el = el.find("provider-org"), el.find("receiver-org")
-    return Transaction(
+    tr = Transaction(
         type=kind, date=date, value=value, ref=ctx.code(el, "ref"),
         description=ctx.narratives(el.find("description")),
         provider=_party(provider_el, ctx), receiver=_party(receiver_el, ctx), where=ctx.where(el),
         provider_activity_id=ctx.code(provider_el, "provider-activity-id"),
         receiver_activity_id=ctx.code(receiver_el, "receiver-activity-id"),
+        humanitarian=ctx.boolean(el, "humanitarian"),
     )
+    for tag, name in (("flow-type", "flow_type"), ("finance-type", "finance_type"), ("tied-status", "tied_status")):
+        found = el.find(tag)
+        code = ctx.code(found, "code") if found is not None else None
+        if code:
+            setattr(tr, name, CodedValue(code, where=ctx.where(found)))
+    for aid in el.iterchildren("aid-type"):
+        code, vocabulary = ctx.code(aid, "code"), ctx.code(aid, "vocabulary")
+        if not code:
+            continue
+        if vocabulary in (None, "1") and tr.aid_type is None:
+            tr.aid_type = CodedValue(code, where=ctx.where(aid), vocabulary=vocabulary)
+        else:
+            tr.aid_types_other.append((vocabulary or "1", code))
+    return tr
