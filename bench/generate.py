@@ -62,8 +62,10 @@ class Codes:
             if p.kind in ("region", "district") and "-" in key and key[:2] in countries and key == key.upper():
                 subs.setdefault(key[:2], []).append(key)
         self.subdivisions = {k: sorted(v) for k, v in subs.items()}
-        self.goals = sorted(c for c in ref.sdg if c.isdigit() and not c.startswith("0") and 1 <= int(c) <= 17)
-        self.targets = sorted(c for c in ref.sdg if "." in c and c.count(".") == 1)
+        # Codes in the UN KOS's own notation (its IRI ends with the code), not the zero-padded aliases.
+        canonical = [c for c, iri in ref.sdg.items() if iri.endswith("/" + c)]
+        self.goals = sorted(c for c in canonical if c.isdigit() and 1 <= int(c) <= 17)
+        self.targets = sorted(c for c in canonical if c.count(".") == 1)
 
 
 class Generator:
