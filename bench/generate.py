@@ -169,7 +169,7 @@ class Generator:
                      f'<document-date iso-date="{start_y}-06-30"/></document-link>\n')
         if k and rng.random() < 0.1:
             w.append(f'    <related-activity ref="{pub}-{rng.randint(0, k - 1):06d}" type="{rng.choice("12345")}"/>\n')
-        for _ in range(rng.choices([0, 1, 2, 3], [5, 3, 1, 1])[0]):
+        for _ in range(rng.choices([0, 1, 2], [6, 3, 1])[0]):
             self._result(rng, w, lang, start_y, end_y)
         w.append("  </iati-activity>\n")
         return "".join(w)
@@ -215,12 +215,12 @@ class Generator:
 
     def _money(self, rng: random.Random, w: list[str], start_y: int, end_y: int, currency: str) -> None:
         c = self.c
-        for year in range(start_y, min(end_y, start_y + 4) + 1):
+        for year in range(start_y, min(end_y, start_y + 2) + 1):
             value = rng.randint(10, 5000) * 1000
             w.append(f'    <budget type="{rng.choice("112")}" status="{rng.choice("12")}">'
                      f'<period-start iso-date="{year}-01-01"/><period-end iso-date="{year}-12-31"/>'
                      f'<value value-date="{year}-01-01">{value}</value></budget>\n')
-        for n in range(rng.choices([0, 1, 3, 6, 12], [10, 20, 30, 25, 15])[0]):
+        for n in range(rng.choices([0, 1, 2, 4, 8], [25, 30, 25, 15, 5])[0]):
             kind = rng.choice(c.transaction_types)
             y = rng.randint(start_y, end_y)
             value = rng.randint(1, 2000) * 500 * (-1 if rng.random() < 0.01 else 1)
@@ -234,12 +234,12 @@ class Generator:
     def _result(self, rng: random.Random, w: list[str], lang: str, start_y: int, end_y: int) -> None:
         w.append(f'    <result type="{rng.choice("123")}" aggregation-status="1">'
                  f'<title>{_narr(self._name(rng, lang, 4).capitalize())}</title>')
-        for _ in range(rng.randint(1, 3)):
+        for _ in range(rng.randint(1, 2)):
             base = rng.randint(0, 100)
             w.append(f'<indicator measure="{rng.choice("12")}" ascending="1">'
                      f'<title>{_narr(self._name(rng, lang, 3).capitalize())}</title>'
                      f'<baseline year="{start_y}" value="{base}"/>')
-            for y in range(start_y, min(end_y, start_y + 2) + 1):
+            for y in range(start_y, min(end_y, start_y + 1) + 1):
                 w.append(f'<period><period-start iso-date="{y}-01-01"/><period-end iso-date="{y}-12-31"/>'
                          f'<target value="{base + rng.randint(1, 50)}"/><actual value="{base + rng.randint(0, 60)}"/></period>')
             w.append("</indicator>")

@@ -8,6 +8,7 @@ any error leaves the previous graph serving.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -56,6 +57,7 @@ class BuildReport:
     findings: list = field(default_factory=list)  # SHACL warnings that did not stop the build
     seconds: dict[str, float] = field(default_factory=dict)
     memory_mb: dict[str, float] = field(default_factory=dict)  # peak RSS when each stage ended
+    cpu_seconds: dict[str, float] = field(default_factory=dict)  # CPU of the build and its workers per stage
 
     def summary(self) -> str:
         total = sum(self.graphs.values())
@@ -65,6 +67,7 @@ class BuildReport:
                  f"  triples {total} in {len(self.graphs)} named graphs (inferred {self.inferred})",
                  "  stages " + ", ".join(f"{k} {v:.1f}s" for k, v in self.seconds.items())
                  + f"; total {sum(self.seconds.values()):.1f}s",
+                 "  cpu " + ", ".join(f"{k} {v:.1f}s" for k, v in self.cpu_seconds.items()),
                  f"  peak memory {max(self.memory_mb.values(), default=0):.0f} MB ("
                  + ", ".join(f"{k} {v:.0f}" for k, v in self.memory_mb.items()) + ")"]
         if self.warnings or self.findings:
@@ -87,13 +90,20 @@ class _Timer:
     def stage(self, name: str, total: float | None = None):
         line = Stage(self.progress, name, total)
         self.progress(f"[{name}] ...")
+        cpu = _cpu()
         try:
             yield line
         finally:
             self.report.seconds[name] = time.perf_counter() - line.t0
+            self.report.cpu_seconds[name] = _cpu() - cpu
             self.report.memory_mb[name] = peak_rss_mb()
             if line.count_text:
                 self.progress(line.line())
+
+
+def _cpu() -> float:
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
 
 
 # --- stage 1: read ----------------------------------------------------------------

@@ -64,7 +64,7 @@ class Stage:
         return " ".join(parts)
 
 
-_QUOTED = re.compile(r"\"[^\"]*\"|'[^']*'|<[^>]*>")
+_QUOTED = re.compile(r"\"[^\"]*\"|'[^']*'|<[^>]*>|\bhttps?://\S+")
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 _ACTIVITY = re.compile(r" \(activity [^)]*\)$")
 

@@ -18,9 +18,10 @@ _XSD_STRING = str(XSD.string)
 
 
 def nt_term(term) -> str:
-    if isinstance(term, URIRef):
+    kind = type(term)
+    if kind is URIRef or (kind is not Literal and isinstance(term, URIRef)):
         return f"<{term}>"
-    if isinstance(term, Literal):
+    if kind is Literal or isinstance(term, Literal):
         lexical = '"' + str(term).translate(_ESCAPES) + '"'
         if term.language:
             return f"{lexical}@{term.language}"
@@ -38,21 +39,23 @@ def nt_line(triple) -> str:
 
 
 class TripleSink:
-    """Quacks like the part of `rdflib.Graph` the mappers use (`add`), and only collects."""
+    """Quacks like the part of `rdflib.Graph` the mappers use (`add`) and keeps N-Triples lines.
+
+    Equal triples give equal lines, so the set of lines is the set of triples; hashing a
+    string is also cheaper than hashing rdflib terms.
+    """
 
     def __init__(self) -> None:
-        self.triples: set = set()
+        self.lines: set[str] = set()
 
     def add(self, triple) -> "TripleSink":
-        self.triples.add(triple)
+        s, p, o = triple
+        self.lines.add(f"{nt_term(s)} {nt_term(p)} {nt_term(o)} .\n")
         return self
 
     def __len__(self) -> int:
-        return len(self.triples)
+        return len(self.lines)
 
-    def __iter__(self):
-        return iter(self.triples)
-
-    def drain(self) -> set:
-        out, self.triples = self.triples, set()
+    def drain(self) -> set[str]:
+        out, self.lines = self.lines, set()
         return out

@@ -133,21 +133,20 @@ class SourceWriter:
         self.meta.problems.append((p.where.file, p.where.line, p.message, p.severity))
 
     def flush(self) -> None:
-        from graph.ntriples import nt_line
-
         lines = []
-        for t in self.sink.drain():
-            s = str(t[0])
-            if str(t[1]) == self.related:
-                self.meta.related.append((nt_line(t), str(t[2])))
+        related = f"> <{self.related}> "
+        for line in self.sink.drain():
+            s = line[1:line.index(">")]
+            if related in line:
+                self.meta.related.append((line, line[line.rindex("<", 0, -3) + 1:line.rindex(">")]))
             elif s.startswith(self.own[0]):
-                lines.append(nt_line(t)[:-3] + self.graph_suffix)
+                lines.append(line[:-3] + self.graph_suffix)
             elif s.startswith(self.own[1]):
-                self.document.add(nt_line(t)[:-3] + self.graph_suffix)
+                self.document.add(line[:-3] + self.graph_suffix)
             elif s.startswith(self.org) and "/codelist/" not in s:
-                self.orgs.add(nt_line(t))
+                self.orgs.add(line)
             else:
-                self.shared.add(nt_line(t))
+                self.shared.add(line)
         lines.sort()  # deterministic files: equal inputs give equal cache entries
         self.out.writelines(lines)
         self.meta.triples += len(lines)
