@@ -23,7 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-IOM = ROOT.parent / "shared" / "data" / "iati" / "activities" / "iom-577-activities-2.03.xml"
+IOM = ROOT / "tests" / "fixtures" / "iati-real" / "iom-577-activities-2.03.xml"
 
 
 def data_dir(tmp: Path, copies: int) -> Path:

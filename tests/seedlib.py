@@ -1,4 +1,4 @@
-"""Where the shared test data is, and a data dir with the seed projects only."""
+"""Where the real IATI test files are, and a data dir with the seed projects only."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ from pathlib import Path
 
 from graph.config import PROJECT_ROOT
 
-SHARED = PROJECT_ROOT.parent / "shared"
-IATI_DIR = SHARED / "data" / "iati" / "activities"
+IATI_DIR = PROJECT_ROOT / "tests" / "fixtures" / "iati-real"  # licences in its README.md
 
 
 def seed_data_dir(tmp: Path) -> Path:

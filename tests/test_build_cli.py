@@ -91,7 +91,7 @@ def test_duplicate_identifier_names_both_files(built, tmp_path, capsys):
         shutil.copy(projects / CA, projects / "copy-of-ca.yaml")
     code, err = run_broken(built, tmp_path, edit, capsys)
     assert code == 2
-    assert 'identifier "CA-3-A034224001" is also used in data/projects/ca-3-a034224001.yaml:' in err
+    assert 'identifier "CA-3-A034224001" is also used at data/projects/ca-3-a034224001.yaml:' in err
 
 
 def test_every_problem_is_reported_in_one_run(built, tmp_path, capsys):
@@ -155,7 +155,7 @@ def test_validate_reports_conformance_and_exit_codes(built, tmp_path, capsys):
     assert f"data/projects/{CA}:" in capsys.readouterr().out
 
 
-def test_shacl_violation_exits_1_and_names_focus_and_message(tmp_path, capsys):
+def test_shacl_violation_names_focus_and_message(tmp_path, capsys):
     """A graph-level problem the record checks cannot see: a second total budget."""
     from graph.build import shacl_validate, map_projects, read_sources, reference_graphs
     from graph.config import Settings
@@ -173,3 +173,39 @@ def test_shacl_violation_exits_1_and_names_focus_and_message(tmp_path, capsys):
     assert not report.conforms
     line = next(str(f) for f in report.violations)
     assert line.startswith(f"<{p}> dev:identifier: ") and "exactly one identifier" in line
+
+
+STRICT_SHAPE = """
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix dev: <https://w3id.org/devkg/def#> .
+<https://w3id.org/devkg/shapes#StrictTitleShape> a sh:NodeShape ;
+    sh:targetClass dev:Project ;
+    sh:property [ sh:path dev:title ; sh:minLength 10000 ;
+                  sh:message "title shorter than this test's 10,000 characters" ] .
+"""
+
+
+def test_shacl_violation_exits_1_through_the_cli_and_keeps_the_old_store(built, tmp_path, monkeypatch, capsys):
+    """Records pass every check, the graph breaks a shape: validate and build exit 1, nothing is published."""
+    data, store = built
+    shapes = tmp_path / "shapes"
+    shutil.copytree(PROJECT_ROOT / "shapes", shapes)
+    (shapes / "strict-title.ttl").write_text(STRICT_SHAPE, encoding="utf-8")
+    monkeypatch.setenv("DEVKG_SHAPES", str(shapes))
+    before = live_target(store)
+    assert main(["validate", "--data", str(data)]) == 1
+    assert "10,000 characters" in capsys.readouterr().out
+    assert main(["build", "--data", str(data), "--store", str(store)]) == 1
+    assert "10,000 characters" in capsys.readouterr().err
+    assert live_target(store) == before
+
+
+def test_same_identifier_in_a_curated_and_an_iati_file_is_an_error(built, tmp_path, capsys):
+    """The one duplicate check spans kinds: the curated file is read first and kept."""
+    def edit(projects: Path) -> None:
+        (projects.parent / "iati").mkdir()
+        shutil.copy(PROJECT_ROOT / "tests" / "fixtures" / "iati-seed" / "ca-3-a034224001.xml", projects.parent / "iati")
+    code, err = run_broken(built, tmp_path, edit, capsys)
+    assert code == 2
+    assert 'data/iati/ca-3-a034224001.xml:' in err
+    assert 'identifier "CA-3-A034224001" is also used at data/projects/ca-3-a034224001.yaml:' in err

@@ -46,19 +46,19 @@ def test_same_answers_as_oxigraph_serve(devkg_server, oxigraph_server, query):
 
 
 def test_a_slow_query_does_not_stop_other_requests(devkg_server):
+    """The example answers while the runaway (stopped by the server's timeout) still runs."""
     slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?q ?d . ?e ?r ?f } "
-    done = {}
+    finished = threading.Event()
 
     def run_slow():
         try:
-            select(f"{devkg_server}/sparql", slow, timeout=5)
-        except Exception as e:  # it may time out on our side; that is fine
-            done["slow"] = type(e).__name__
+            select(f"{devkg_server}/sparql", slow, timeout=120)
+        except Exception:  # the server answers 503 at its timeout; either way it has ended
+            pass
+        finished.set()
 
-    t = threading.Thread(target=run_slow, daemon=True)
-    t.start()
+    threading.Thread(target=run_slow, daemon=True).start()
     time.sleep(0.5)
-    t0 = time.monotonic()
-    rows = select(f"{devkg_server}/sparql", QUERIES[0], timeout=20)
+    rows = select(f"{devkg_server}/sparql", QUERIES[0], timeout=60)
     assert len(rows) == 5
-    assert time.monotonic() - t0 < 5
+    assert not finished.is_set(), "the slow query should still be running while the example answered"
