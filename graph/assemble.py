@@ -119,20 +119,16 @@ def _yaml_sources(settings: Settings, iris: Iris, ref, cache: Path, fp: str) -> 
 
 
 def cross_source_duplicates(metas: list[SourceMeta]) -> list[Problem]:
-    """Identifiers claimed by two sources (each reader finds repeats within its own file)."""
-    first: dict[str, tuple[Where, str]] = {}
+    """Identifiers claimed by two sources, as `checks.first_of_each` words them (each worker
+    already ran it within its file); the later project is the one reported."""
+    first: dict[str, Where] = {}
     problems = []
     for m in metas:
         for identifier, line in m.identifiers:
             here = Where(m.path, line)
-            seen = first.get(identifier)
-            if seen is None:
-                first[identifier] = (here, m.kind)
-            elif seen[1] == m.kind == "iati":
-                problems.append(Problem(here, f"iati-identifier {identifier!r} is also in {seen[0]}; "
-                                              "this second activity is skipped"))
-            elif seen[1] != m.kind:
-                problems.append(Problem(here, f'identifier "{identifier}" is also used at {seen[0]}'))
+            seen = first.setdefault(identifier, here)
+            if seen is not here:
+                problems.append(Problem(here, f'identifier "{identifier}" is also used at {seen}; this one is skipped'))
     return problems
 
 

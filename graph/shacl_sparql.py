@@ -29,6 +29,7 @@ from graph.validate import SEVERITY_ORDER, WHOLE_GRAPH, Finding, ValidationRepor
 _CASTABLE = {XSD.boolean, XSD.integer, XSD.decimal, XSD.float, XSD.double, XSD.date, XSD.dateTime}
 _RANGES = {SH.minInclusive: ">=", SH.maxInclusive: "<=", SH.minExclusive: ">", SH.maxExclusive: "<"}
 _PAIRS = {SH.lessThanOrEquals: "<=", SH.lessThan: "<"}
+_LENGTHS = {SH.minLength: ">=", SH.maxLength: "<="}
 _NODE_KINDS = {SH.IRI: "isIRI({v})", SH.Literal: "isLiteral({v})", SH.BlankNode: "isBlank({v})",
                SH.BlankNodeOrIRI: "(isBlank({v}) || isIRI({v}))", SH.BlankNodeOrLiteral: "(isBlank({v}) || isLiteral({v}))",
                SH.IRIOrLiteral: "(isIRI({v}) || isLiteral({v}))"}
@@ -36,7 +37,7 @@ _TARGETS = (SH.targetClass, SH.targetNode, SH.targetObjectsOf, SH.targetSubjects
 # Parameters handled below, and those that only describe a shape.
 _KNOWN = {SH.path, SH.minCount, SH.maxCount, SH.datatype, SH.nodeKind, SH["class"], SH.pattern, SH.flags, SH["in"],
           SH.hasValue, SH["or"], SH["not"], SH.qualifiedValueShape, SH.qualifiedMinCount, SH.sparql,
-          SH.message, SH.severity, SH.property, RDF.type, *_RANGES, *_PAIRS, *_TARGETS}
+          SH.message, SH.severity, SH.property, RDF.type, *_RANGES, *_PAIRS, *_LENGTHS, *_TARGETS}
 _DESCRIPTIVE = {"http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/2000/01/rdf-schema#comment",
                 str(SH.name), str(SH.description), str(SH.order), str(SH.group), str(SH.declare)}
 
@@ -138,6 +139,9 @@ class _Compiler:
         for p, op in _RANGES.items():
             for bound in g.objects(shape, p):
                 out.append((p, f"!COALESCE(isLiteral({v}) && {v} {op} {_t(bound)}, false)"))
+        for p, op in _LENGTHS.items():
+            for n in g.objects(shape, p):  # blank nodes have no length: they fail
+                out.append((p, f"!COALESCE(!isBlank({v}) && STRLEN(STR({v})) {op} {int(n)}, false)"))
         for member in g.objects(shape, SH["or"]):
             alternatives = list(Collection(g, member))
             out.append((SH["or"], "(" + " && ".join(self.fails(a, v) for a in alternatives) + ")"))

@@ -124,7 +124,7 @@ class SourceWriter:
 
     def add(self, project) -> None:
         self.mapper.add(project)
-        self.meta.identifiers.append((project.identifier, project.where.line if project.where else None))
+        self.meta.identifiers.append((project.identifier, project.at("identifier").line))
         self.pending += 1
         if self.pending >= BATCH:
             self.flush()
@@ -167,17 +167,21 @@ class SourceWriter:
         return self.meta
 
 
+_places: dict = {}  # data dir -> PlaceIndex, made once per worker
+
+
 def process_iati(job: tuple) -> SourceMeta:
     """Read, check and map one IATI file into the cache (runs in a worker process)."""
     from graph.reference import Reference
-    from graph.sources.checks import check_project
-    from graph.sources.iati import read_iati_file
+    from graph.sources.checks import check_project, first_of_each
+    from graph.sources.iati import PlaceIndex, read_iati_file
     from graph.sources.iati.reader import display_path
 
     path, root, key, graph, sha256, fp, base, data_dir, cache = job
     ref = Reference.load(data_dir)
     writer = SourceWriter(Path(cache), key, graph, sha256, fp, base, ref.sdg_iri, "iati", display_path(Path(path), root))
-    for item in read_iati_file(Path(path), root):
+    places = _places.get(data_dir) or _places.setdefault(data_dir, PlaceIndex(ref.places))
+    for item in first_of_each(read_iati_file(Path(path), root, places=places)):  # repeats within the file
         if isinstance(item, Problem):
             writer.problem(item)
             continue
