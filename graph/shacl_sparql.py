@@ -3,7 +3,7 @@
 Why: pyshacl evaluates every constraint in Python, node by node; devkg's shapes took
 426 s of a 10k-activity build and would need over half an hour at 100k even on both
 cores in shards. The shapes use a small part of SHACL Core (targets; min/max count,
-datatype, node kind, class, pattern, in, hasValue, value ranges, lessThanOrEquals,
+datatype, node kind, class, pattern, in, hasValue, value ranges, lengths, lessThanOrEquals,
 qualified shapes, or, not) plus SHACL-SPARQL constraints on one target node. Each
 constraint of each shape becomes one SELECT over the whole dataset, so the store's
 indexes do the work, and whole-graph checks (percentage sums) need no sharding.
