@@ -186,6 +186,6 @@ def test_a_bad_file_fails_the_build_with_its_line_and_keeps_the_old_store(built,
     with pytest.raises(BuildFailed) as failed:
         build(Settings.from_env({}, data=data, store=settings.store), progress=lambda m: None, workers=2)
     errors = [str(p) for p in failed.value.problems if p.severity == "error"]
-    assert errors == [f"data/iati/{bad.name}:{line}: transaction-date @iso-date '2020-13-45' is not an ISO date "
-                      f"(YYYY-MM-DD) (activity {activity})"]
+    assert len(errors) == 1 and errors[0].startswith(f"data/iati/{bad.name}:{line}: transaction-date @iso-date")
+    assert "2020-13-45" in errors[0] and errors[0].endswith(f"(activity {activity})")
     assert live_target(settings.store) == before
