@@ -8,20 +8,24 @@ any error leaves the previous graph serving.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 
+from graph.buildlog import Stage, WarningGroups, peak_rss_mb
 from graph.config import Settings
 from graph.mapping.iris import Iris
 from graph.mapping.project import ProjectMapper
 from graph.namespaces import DEFAULT_BASE
-from graph.records import Problem, Project, Source, Where
+from graph.records import Problem, Project, Where
+from graph.assemble import cross_source_duplicates, load_sources, prune_cache, run_sources, settled_organisations
 from graph.store import EmbeddedStore, discard, new_build_path, open_remote, publish
 
 Progress = Callable[[str], None]
@@ -47,40 +51,60 @@ class BuildReport:
     projects: int = 0
     organisations: int = 0
     sources: int = 0
+    reused: int = 0  # sources taken from the cache unchanged
     graphs: dict[str, int] = field(default_factory=dict)  # graph IRI -> triples
     inferred: int = 0
-    warnings: list[Problem] = field(default_factory=list)
+    warnings: WarningGroups = field(default_factory=WarningGroups)  # reader and check warnings
     findings: list = field(default_factory=list)  # SHACL warnings that did not stop the build
     seconds: dict[str, float] = field(default_factory=dict)
+    memory_mb: dict[str, float] = field(default_factory=dict)  # peak RSS when each stage ended
+    cpu_seconds: dict[str, float] = field(default_factory=dict)  # CPU of the build and its workers per stage
 
     def summary(self) -> str:
         total = sum(self.graphs.values())
         lines = [f"built {self.store}" + (f" (dumps in {self.exports})" if self.exports else ""),
-                 f"  projects {self.projects}, organisations {self.organisations}, sources {self.sources}",
+                 f"  projects {self.projects}, organisations {self.organisations}, sources {self.sources}"
+                 f" ({self.reused} unchanged, from the cache)",
                  f"  triples {total} in {len(self.graphs)} named graphs (inferred {self.inferred})",
-                 "  stages " + ", ".join(f"{k} {v:.1f}s" for k, v in self.seconds.items())]
+                 "  stages " + ", ".join(f"{k} {v:.1f}s" for k, v in self.seconds.items())
+                 + f"; total {sum(self.seconds.values()):.1f}s",
+                 "  cpu " + ", ".join(f"{k} {v:.1f}s" for k, v in self.cpu_seconds.items()),
+                 f"  peak memory {max(self.memory_mb.values(), default=0):.0f} MB ("
+                 + ", ".join(f"{k} {v:.0f}" for k, v in self.memory_mb.items()) + ")"]
         if self.warnings or self.findings:
             lines.append(f"  warnings {len(self.warnings) + len(self.findings)}")
         return "\n".join(lines)
+
+    def warning_lines(self) -> list[str]:
+        """Reader/check warnings and SHACL warnings, each grouped by kind."""
+        shacl = WarningGroups()
+        for f in self.findings:
+            shacl.add(f"<{f.focus}>", f"SHACL {f.shape.rsplit('#', 1)[-1] if f.shape else ''}: {f.message}")
+        return self.warnings.lines() + shacl.lines()
 
 
 class _Timer:
     def __init__(self, report: BuildReport, progress: Progress):
         self.report, self.progress = report, progress
 
-    def stage(self, name: str):
-        timer = self
+    @contextmanager
+    def stage(self, name: str, total: float | None = None):
+        line = Stage(self.progress, name, total)
+        self.progress(f"[{name}] ...")
+        cpu = _cpu()
+        try:
+            yield line
+        finally:
+            self.report.seconds[name] = time.perf_counter() - line.t0
+            self.report.cpu_seconds[name] = _cpu() - cpu
+            self.report.memory_mb[name] = peak_rss_mb()
+            if line.count_text:
+                self.progress(line.line())
 
-        class _Stage:
-            def __enter__(self):
-                timer.progress(f"[{name}] ...")
-                self.t0 = time.perf_counter()
 
-            def __exit__(self, *exc):
-                timer.report.seconds[name] = time.perf_counter() - self.t0
-                return False
-
-        return _Stage()
+def _cpu() -> float:
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
 
 
 # --- stage 1: read ----------------------------------------------------------------
@@ -112,9 +136,7 @@ def read_sources(settings: Settings) -> tuple[list[Project], list[Problem]]:
         (problems if isinstance(item, Problem) else kept).append(item)
     projects = kept
     for p in projects:  # dev:path is relative to the data directory, whatever it is called
-        full = root / p.source.path
-        if p.source.data_path is None and full.is_relative_to(settings.data):
-            p.source.data_path = full.relative_to(settings.data).as_posix()
+        p.source.locate(root, settings.data)
     for project in projects:
         problems += check_project(project, ref)
     return projects, problems
@@ -262,43 +284,56 @@ def write_graphs(store: EmbeddedStore, graphs: dict[URIRef, Graph]) -> dict[str,
     return counts
 
 
-def build(settings: Settings, progress: Progress = _stderr) -> BuildReport:
+def build(settings: Settings, progress: Progress = _stderr, *, workers: int | None = None) -> BuildReport:
     """Build a new store from `settings.data` and make it live; raise BuildFailed on bad input.
+
+    Streamed: each source file is read, checked and mapped in a worker into its cache
+    entry (`graph.sourcework`; unchanged files are reused), validated in shards by
+    SHACL compiled to SPARQL (`graph.shards`), bulk-loaded in batches into a new
+    on-disk store (`graph.assemble`) and reasoned over. Memory does not grow with the
+    number of activities, only with the number of organisations, concepts and identifiers.
 
     Publishing is part of the build: the dumps and VoID/DCAT of the new store are
     written before it goes live and switched in right after it (`settings.exports`).
     """
     from graph.export import discard_export, publish_export, stage
     from graph.reason import materialise
+    from graph.reference import Reference
+    from graph.shards import validate_sources
+    from graph.validate import load_shapes
 
     report = BuildReport()
     timer = _Timer(report, progress)
     iris = Iris(settings.base)
-    with timer.stage("read"):
-        projects, problems = read_sources(settings)
-    errors = [p for p in problems if p.severity == "error"]
-    report.warnings = [p for p in problems if p.severity != "error"]
-    if errors:
-        raise BuildFailed(problems, "read")
-    with timer.stage("map"):
-        from graph.reference import Reference
-
+    cache = settings.store.parent / "cache" / "sources"
+    cache.mkdir(parents=True, exist_ok=True)
+    with timer.stage("reference"):
         ref = Reference.load(settings.data)
-        asserted = map_projects(projects, iris, ref.sdg_iri)
-        reference = reference_graphs(settings, iris)
-    with timer.stage("validate"):
-        validation = shacl_validate(asserted, reference, settings)
+        reference = {k: v for k, v in single_home(reference_graphs(settings, iris), iris).items()
+                     if k != iris.graph("organisations")}
+        shapes = rebase(load_shapes(settings.shapes), settings.base)
+    with timer.stage("read+map") as line:
+        metas = run_sources(settings, iris, ref, cache, line, workers)
+    problems = [p for m in metas for p in m.problem_list()] + cross_source_duplicates(metas)
+    for p in problems:
+        if p.severity != "error":
+            report.warnings.add(str(p.where), p.message)
+    if any(p.severity == "error" for p in problems):
+        raise BuildFailed(problems, "read")
+    report.sources = len([m for m in metas if m.identifiers])
+    report.reused = len([m for m in metas if m.cached])
+    with timer.stage("validate") as line:
+        checked = {g: reference[g] for g in (iris.graph("codelists"), iris.graph("sdg"))}
+        organisations = settled_organisations(metas, iris)
+        validation = validate_sources(metas, shapes, checked, organisations, f"{iris.id}org/", cache, line, workers)
     if not validation.conforms:
-        raise BuildFailed([Problem(Where("shacl"), str(f)) for f in validation.results
-                           if _is_violation(f)], "validate")
+        raise BuildFailed([Problem(Where("shacl"), str(f)) for f in validation.results if _is_violation(f)], "validate")
     report.findings = list(validation.results)
     path = new_build_path(settings.store)
     try:
         store = EmbeddedStore(path)
-        with timer.stage("store"):
-            homed = single_home({**reference, **asserted}, iris)
-            _organisations_provenance(homed, iris)
-            report.graphs = write_graphs(store, homed)
+        with timer.stage("load", sum(m.triples for m in metas)) as line:
+            report.graphs = load_sources(store, metas, organisations, reference, list(reference), iris, cache, line)
         with timer.stage("reason"):
             inferred = iris.graph("inferred")
             materialise(store, core_ontology(settings), str(inferred))
@@ -307,12 +342,12 @@ def build(settings: Settings, progress: Progress = _stderr) -> BuildReport:
         with timer.stage("quality"):  # SHACL findings and build warnings, queryable per project
             from graph.mapping.quality import quality_graph
 
-            quality = quality_graph(validation.results, report.warnings, (p.identifier for p in projects), iris)
+            quality = quality_graph(validation.results, [p for p in problems if p.severity != "error"],
+                                    (i for m in metas for i, _line in m.identifiers), iris)
             report.graphs.update(write_graphs(store, {iris.graph("validation"): quality}))
         with timer.stage("optimize"):
             store.optimize()
-        report.projects = len({p.identifier for p in projects})
-        report.sources = len({p.source.key for p in projects})
+        report.projects = sum(len(m.identifiers) for m in metas)
         report.organisations = _count_orgs(store, iris)
         with timer.stage("export"):  # dumps + VoID of this build, published right after the store
             staged = stage(store, settings.exports, settings, build_id=path.name)
@@ -329,6 +364,7 @@ def build(settings: Settings, progress: Progress = _stderr) -> BuildReport:
         except BaseException:
             discard_export(staged)
             raise
+        prune_cache(cache, metas)
     except BaseException:
         discard(path)
         raise
@@ -336,17 +372,6 @@ def build(settings: Settings, progress: Progress = _stderr) -> BuildReport:
     report.exports = settings.exports
     report.store = settings.store
     return report
-
-
-def _organisations_provenance(graphs: dict[URIRef, Graph], iris: Iris) -> None:
-    """The merged organisations graph is derived from every source that describes an organisation."""
-    from rdflib.namespace import PROV
-
-    orgs = graphs.get(iris.graph("organisations"))
-    if orgs is None:
-        return
-    for src in sorted({o for o in orgs.objects(None, PROV.wasDerivedFrom)}):
-        orgs.add((iris.graph("organisations"), PROV.wasDerivedFrom, src))
 
 
 def _is_violation(finding) -> bool:

@@ -89,8 +89,8 @@ def cmd_build(args, settings: Settings) -> int:
             _err(str(p))
         _err(f"devkg build: {e}; the previous store (if any) is unchanged")
         return EXIT_INVALID if e.stage == "validate" else EXIT_BAD_INPUT
-    for w in report.warnings:
-        _err(str(w))
+    for line in report.warning_lines():
+        _err(line)
     _err(report.summary())
     return EXIT_OK
 

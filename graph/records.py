@@ -11,6 +11,7 @@ every later check can still name file and line.
 
 from __future__ import annotations
 
+from pathlib import Path
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -325,6 +326,12 @@ class Source:
     title: str | None = None
     retrieved: PartialDate | None = None
     published: PartialDate | None = None
+
+    def locate(self, root: Path, data: Path) -> None:
+        """Set `data_path` from `path` (relative to `root`, as messages show it) when it lies in `data`."""
+        full = Path(root) / self.path
+        if self.data_path is None and full.is_relative_to(data):
+            self.data_path = full.relative_to(data).as_posix()
 
 
 @dataclass

@@ -39,12 +39,15 @@ class OrgIndex:
 
     @classmethod
     def of(cls, projects: Iterable[Project]) -> "OrgIndex":
+        return cls.of_pairs((org.ref, name.value) for p in projects for org in _mentions(p) if org.ref
+                            for name in org.names)
+
+    @classmethod
+    def of_pairs(cls, pairs: Iterable[tuple[str, str]]) -> "OrgIndex":
+        """From (identifier, name) pairs, e.g. `graph.sources.iati.org_names` of one file."""
         refs: dict[str, set[str]] = {}
-        for p in projects:
-            for org in _mentions(p):
-                if org.ref:
-                    for name in org.names:
-                        refs.setdefault(slug(name.value), set()).add(org.ref.strip())
+        for ref, name in pairs:
+            refs.setdefault(slug(name), set()).add(ref.strip())
         return cls(refs)
 
     def ref(self, org: OrgRef) -> str | None:
@@ -180,3 +183,9 @@ def _choose(preferred: set[Literal], other: set[Literal], ids: set[str],
 
 def _order(lit: Literal) -> tuple[str, str]:
     return (str(lit).casefold(), str(lit))
+
+
+def derived_from_sources(orgs: Graph, name: URIRef) -> None:
+    """The merged organisations graph `name` is derived from every source that describes an organisation."""
+    for src in sorted({o for o in orgs.objects(None, PROV.wasDerivedFrom)}):
+        orgs.add((name, PROV.wasDerivedFrom, src))

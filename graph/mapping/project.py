@@ -27,12 +27,30 @@ SDG_VOCABULARIES = {"7": "sdgGoal", "8": "sdgTarget", "9": "sdgIndicator"}
 TAG_SDG_VOCABULARIES = {"2": "sdgGoal", "3": "sdgTarget"}
 
 
+class _Terms:
+    """The vocabulary namespace with each term made once (rdflib mints a new URIRef per lookup)."""
+
+    def __init__(self, namespace):
+        self._ns, self._cache = namespace, {}
+
+    def __getattr__(self, name: str) -> URIRef:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self[name]
+
+    def __getitem__(self, name: str) -> URIRef:
+        term = self._cache.get(name)
+        if term is None:
+            term = self._cache[name] = self._ns[name]
+        return term
+
+
 class ProjectMapper:
     """Maps projects into one rdflib graph (one per source, so provenance stays per graph)."""
 
     def __init__(self, iris: Iris, graph: Graph | None = None, sdg_iri=None, orgs: OrgIndex | None = None):
         self.iris = iris
-        self.dev = vocab(iris.base)
+        self.dev = _Terms(vocab(iris.base))
         self.g = graph if graph is not None else Graph()
         # Names this source also uses with an organisation identifier (see graph.mapping.organisation).
         self.orgs = orgs or OrgIndex()

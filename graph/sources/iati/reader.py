@@ -157,6 +157,32 @@ def _stream(path: Path, file: str, source: Source, file_lang: str | None,
         yield _syntax_problem(exc, file)
 
 
+ORG_ELEMENTS = ("reporting-org", "participating-org", "provider-org", "receiver-org")
+
+
+def org_names(path: Path) -> Iterator[tuple[str, str]]:
+    """(organisation identifier, name) for every organisation element of a file that states both.
+
+    A cheap first pass over the file (no activity is read), so a streamed build can
+    resolve names given without `@ref` the way the whole-file mapper does
+    (`graph.mapping.organisation.OrgIndex`). A file that does not parse yields what it
+    read so far; `read_iati_file` reports the error.
+    """
+    parser = etree.iterparse(str(path), events=("end",), tag=ORG_ELEMENTS, remove_comments=True,
+                             remove_pis=True, resolve_entities=False, no_network=True)
+    try:
+        for _event, el in parser:
+            ref = (el.get("ref") or "").strip()
+            if ref:
+                for n in el.iterchildren("narrative"):
+                    name = (n.text or "").strip()
+                    if name:
+                        yield ref, name
+            el.clear(keep_tail=True)
+    except etree.XMLSyntaxError:
+        return
+
+
 def _syntax_problem(exc: etree.XMLSyntaxError, file: str) -> Problem:
     line = exc.lineno or (exc.position[0] if exc.position else None)
     message = exc.msg or str(exc)

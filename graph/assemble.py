@@ -1,0 +1,246 @@
+"""From source files to named graphs in the store: the streamed half of `graph/build.py`.
+
+`run_sources` brings every source's cache entry up to date (IATI files in a process
+pool, curated YAML in this process); `load_sources` bulk-loads the entries in
+batches and adds what sources share, so that every triple has exactly one named
+graph (`single_home`, which the union default graph needs: pyoxigraph's union is a
+bag, a triple in two graphs would count twice):
+
+- a source's own triples go to its graph as they are (`{cache}/*.nq`);
+- organisation triples go once to `graph/organisations`;
+- other triples several sources state go to the first of those source graphs in
+  IRI order, and are left out when a reference graph already has them;
+- `dev:relatedProject` links are kept only when the target project was loaded.
+
+This is what `single_home()` and `map_projects()` do on rdflib graphs, decided
+from per-source results so that memory stays bounded.
+"""
+
+from __future__ import annotations
+
+import io
+import multiprocessing
+import os
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
+
+from graph.buildlog import Stage
+from graph.config import Settings
+from graph.mapping.iris import Iris
+from graph.ntriples import nt_line
+from graph.records import Problem, Where
+from graph.sourcework import SourceMeta, SourceWriter, cached, entry_name, fingerprint, nq_path, process_iati
+from graph.store import EmbeddedStore
+
+LOAD_BATCH_BYTES = 256 << 20  # N-Quads per bulk_load call: pyoxigraph's loader memory grows with it
+
+
+def run_sources(settings: Settings, iris: Iris, ref, cache: Path, line: Stage,
+                workers: int | None = None) -> list[SourceMeta]:
+    """Every source's up-to-date cache entry: YAML first, then IATI files in path order."""
+    from graph.sources.iati.reader import sha256
+
+    fp = fingerprint(settings.data, settings.base)
+    root = settings.data.parent
+    metas = _yaml_sources(settings, iris, ref, cache, fp)
+    iati_dir = settings.data / "iati"
+    paths = sorted(iati_dir.rglob("*.xml")) if iati_dir.is_dir() else []
+    found: dict[Path, SourceMeta] = {}
+    jobs = []
+    for path in paths:
+        key = f"iati/{path.stem}"
+        graph = str(iris.source_graph(key))
+        try:
+            digest = sha256(path)
+        except OSError:
+            digest = ""
+        hit = cached(cache, key, digest, fp) if digest else None
+        if hit is not None:
+            found[path] = hit
+        else:
+            jobs.append((str(path), root, key, graph, digest, fp, settings.base, settings.data, cache))
+    sizes = {job[0]: _size(Path(job[0])) for job in jobs}
+    total = sum(sizes.values()) or 1
+    line.total = total
+    done = activities = 0
+    jobs.sort(key=lambda j: -sizes[j[0]])  # largest first: the pool finishes together
+    path_of = {job[2]: job[0] for job in jobs}
+    for meta in _map(process_iati, jobs, workers):
+        found[Path(path_of[meta.key])] = meta
+        done += sizes[path_of[meta.key]]
+        activities += len(meta.identifiers)
+        line.update(done, f"{len(found) - (len(paths) - len(jobs))}/{len(jobs)} changed files, {activities} activities")
+    return metas + [found[p] for p in paths]
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _map(fn, jobs: list[tuple], workers: int | None):
+    """`fn` over `jobs`, in a pool of worker processes when there is more than one job."""
+    workers = workers or min(os.cpu_count() or 1, 4)
+    if workers <= 1 or len(jobs) <= 1:
+        yield from map(fn, jobs)
+        return
+    with multiprocessing.get_context("fork").Pool(min(workers, len(jobs))) as pool:
+        yield from pool.imap_unordered(fn, jobs, chunksize=1)
+
+
+def _yaml_sources(settings: Settings, iris: Iris, ref, cache: Path, fp: str) -> list[SourceMeta]:
+    """Curated YAML projects (a handful of small files): read and mapped here, not cached."""
+    from graph.mapping.organisation import OrgIndex
+    from graph.sources.checks import check_project
+    from graph.sources.yaml_projects import read_projects
+
+    projects_dir = settings.data / "projects"
+    if not projects_dir.is_dir():
+        return []
+    projects, errors = read_projects(projects_dir, settings.data.parent)
+    by_source: dict[str, list] = {}
+    for p in projects:
+        p.source.locate(settings.data.parent, settings.data)
+        by_source.setdefault(p.source.key, []).append(p)
+    writers: dict[str, SourceWriter] = {}
+    for p in projects:
+        w = writers.get(p.source.key)
+        if w is None:
+            w = writers[p.source.key] = SourceWriter(cache, p.source.key, str(iris.source_graph(p.source.key)),
+                                                     p.source.sha256 or "", fp, settings.base, ref.sdg_iri,
+                                                     p.source.kind, p.source.path, OrgIndex.of(by_source[p.source.key]))
+        for problem in check_project(p, ref):
+            w.problem(problem)
+        w.add(p)
+    metas = [w.close() for _, w in sorted(writers.items())]
+    if errors:
+        metas.insert(0, SourceMeta(key="yaml", graph="", sha256="", fingerprint=fp, kind="curated",
+                                   problems=[(e.where.file, e.where.line, e.message, e.severity, e.project)
+                                             for e in errors]))
+    return metas
+
+
+def cross_source_duplicates(metas: list[SourceMeta]) -> list[Problem]:
+    """Identifiers claimed by two sources, as `checks.first_of_each` words them (each worker
+    already ran it within its file); the later project is the one reported."""
+    first: dict[str, Where] = {}
+    problems = []
+    for m in metas:
+        for identifier, line in m.identifiers:
+            here = Where(m.path, line)
+            seen = first.setdefault(identifier, here)
+            if seen is not here:
+                problems.append(Problem(here, f'identifier "{identifier}" is also used at {seen}; this one is skipped'))
+    return problems
+
+
+class _Chain(io.RawIOBase):
+    """Several files (and a tail of bytes) read as one stream, for one `bulk_load` call."""
+
+    def __init__(self, paths: list[Path], tail: bytes = b""):
+        self.paths, self.tail, self.current = list(paths), tail, None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while True:
+            if self.current is None:
+                if not self.paths:
+                    n = min(len(buffer), len(self.tail))
+                    buffer[:n], self.tail = self.tail[:n], self.tail[n:]
+                    return n
+                self.current = open(self.paths.pop(0), "rb")
+            n = self.current.readinto(buffer)
+            if n:
+                return n
+            self.current.close()
+            self.current = None
+
+
+def _quads(lines, graph: str) -> bytes:
+    suffix = f" <{graph}> .\n"
+    return "".join(line[:-3] + suffix for line in lines).encode("utf-8")
+
+
+def load_sources(store: EmbeddedStore, metas: list[SourceMeta], organisations: list[str],
+                 reference: dict[URIRef, Graph], load_now: list[URIRef], iris: Iris, cache: Path,
+                 line: Stage) -> dict[str, int]:
+    """Load the reference graphs in `load_now`, every source and the `organisations` lines
+    (`settled_organisations()`); returns triples per graph."""
+    counts: dict[str, int] = {}
+    for name in load_now:
+        store.load(reference[name].serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES, graph=str(name))
+        counts[str(name)] = len(reference[name])
+    in_reference = {nt_line(t) for g in reference.values() for t in g}
+    loaded = 0
+    batch: list[Path] = []
+    size = 0
+    for m in metas:
+        if not m.triples:
+            continue
+        counts[m.graph] = m.triples
+        path = nq_path(cache, m.key)
+        batch.append(path)
+        size += path.stat().st_size
+        loaded += m.triples
+        if size >= LOAD_BATCH_BYTES:
+            store.raw.bulk_load(_Chain(batch), ox.RdfFormat.N_QUADS)
+            batch, size = [], 0
+            line.update(loaded, f"{loaded} quads")
+    # What sources share: organisations merged, other repeated triples in the first graph.
+    organisations = sorted(set(organisations) - in_reference)
+    home: dict[str, str] = {}
+    for m in metas:
+        for t in m.shared:
+            if t not in in_reference and (t not in home or m.graph < home[t]):
+                home[t] = m.graph
+    tail = [_quads(organisations, str(iris.graph("organisations")))]
+    counts[str(iris.graph("organisations"))] = len(organisations)
+    by_graph: dict[str, list[str]] = {}
+    for t, g in home.items():
+        by_graph.setdefault(g, []).append(t)
+    for g, lines in sorted(by_graph.items()):
+        tail.append(_quads(sorted(lines), g))
+        counts[g] = counts.get(g, 0) + len(lines)
+    store.raw.bulk_load(_Chain(batch, b"".join(tail)), ox.RdfFormat.N_QUADS)
+    line.update(loaded, f"{loaded} quads")
+    _load_related(store, metas, iris, counts)
+    return counts
+
+
+def settled_organisations(metas: list[SourceMeta], iris: Iris) -> list[str]:
+    """The organisations graph (N-Triples lines) as a whole-graph build makes it: one label per
+    organisation across all sources (`settle_names`) and derived from every source that names one."""
+    from graph.mapping.organisation import derived_from_sources, settle_names
+
+    g = Graph()
+    g.parse(data="".join(sorted({t for m in metas for t in m.orgs})), format="nt")
+    settle_names([g], iris)
+    derived_from_sources(g, iris.graph("organisations"))
+    return sorted(nt_line(t) for t in g)
+
+
+def _load_related(store: EmbeddedStore, metas: list[SourceMeta], iris: Iris, counts: dict[str, int]) -> None:
+    """`dev:relatedProject` links whose target project is in the store (looked up there, not in memory)."""
+    is_a, project = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), ox.NamedNode(iris.vocab + "Project")
+    quads = []
+    for m in metas:
+        for text, target in m.related:
+            if next(store.raw.quads_for_pattern(ox.NamedNode(target), is_a, project), None) is not None:
+                quads.append(text[:-3] + f" <{m.graph}> .\n")
+                counts[m.graph] = counts.get(m.graph, 0) + 1
+    if quads:
+        store.raw.bulk_load("".join(sorted(set(quads))).encode("utf-8"), ox.RdfFormat.N_QUADS)
+
+
+def prune_cache(cache: Path, metas: list[SourceMeta]) -> None:
+    """Drop cache entries of sources that are gone."""
+    keep = {entry_name(m.key) for m in metas}
+    for f in cache.iterdir():
+        if f.name.split(".", 1)[0] not in keep:
+            f.unlink(missing_ok=True)

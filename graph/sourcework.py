@@ -1,0 +1,197 @@
+"""One source file read, checked and mapped to N-Triples, in a worker, cached by content hash.
+
+The streamed build (`graph/build.py`) hands each IATI file to `process_iati` in a
+process pool. A worker reads the file activity by activity, runs the shared checks,
+maps projects in batches into a `TripleSink` and writes the triples to
+`{cache}/{name}.nq` (N-Quads in the source's graph), so nothing per activity crosses back to the main process or
+stays in memory. What the main process needs to combine sources goes in
+`{name}.json` (`SourceMeta`): identifiers with their lines (duplicates across
+files), problems, and the few triples that are not the source's alone:
+
+- `orgs`: triples about organisations, merged into `graph/organisations`;
+- `shared`: other triples two sources may both state (codelist concepts a source
+  names, a publisher's own scheme), which live in the first source graph only;
+- `related`: `dev:relatedProject` links, kept only when the target project exists.
+
+Every other triple has a project or the source document as subject, so it belongs
+to this source's graph alone and is bulk-loaded from the `.nq` file as it is.
+
+A cache entry is reused when the file's SHA-256 and the pipeline's `fingerprint()`
+(code and reference data that shape the triples) are unchanged: a rebuild after one
+file of many changed reads and maps that file only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from graph.records import Problem, Where
+
+BATCH = 500  # projects mapped per flush of the triple sink
+CODE = Path(__file__).resolve().parent
+_FINGERPRINT_CODE = ["records.py", "reference.py", "namespaces.py", "ntriples.py", "sourcework.py",
+                     "mapping", "sources"]
+
+
+@dataclass
+class SourceMeta:
+    key: str  # "iati/{stem}" (the Source key)
+    graph: str  # the source's named graph IRI
+    sha256: str
+    fingerprint: str
+    triples: int = 0  # quads in the .nq file
+    identifiers: list[tuple[str, int | None]] = field(default_factory=list)
+    # file, line, message, severity, project identifier
+    problems: list[tuple[str, int | None, str, str, str | None]] = field(default_factory=list)
+    orgs: list[str] = field(default_factory=list)
+    shared: list[str] = field(default_factory=list)
+    related: list[tuple[str, str]] = field(default_factory=list)  # (N-Triples line, target project IRI)
+    kind: str = "iati"
+    path: str = ""  # as messages show it
+    cached: bool = False  # set by the caller: this run reused the entry
+
+    def problem_list(self) -> list[Problem]:
+        return [Problem(Where(f, line), message, severity, project) for f, line, message, severity, project in self.problems]
+
+
+def fingerprint(data_dir: Path, base: str) -> str:
+    """A hash of everything besides the file itself that decides a source's triples."""
+    h = hashlib.sha256(base.encode())
+    paths = []
+    for name in _FINGERPRINT_CODE:
+        p = CODE / name
+        paths += sorted(p.rglob("*.py")) if p.is_dir() else [p]
+    ref = Path(data_dir) / "reference"
+    if ref.is_dir():
+        paths += sorted(p for p in ref.rglob("*") if p.is_file())
+    for p in paths:
+        h.update(str(p.name).encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def entry_name(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()[:24]
+
+
+def cached(cache: Path, key: str, sha256: str, fp: str) -> SourceMeta | None:
+    """The cached result for a source, when it was made from these bytes by this pipeline."""
+    name = entry_name(key)
+    meta_path, nq = cache / f"{name}.json", cache / f"{name}.nq"
+    try:
+        raw = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if raw.get("sha256") != sha256 or raw.get("fingerprint") != fp or not nq.exists():
+        return None
+    meta = SourceMeta(**{k: v for k, v in raw.items() if k != "cached"})
+    meta.identifiers = [tuple(x) for x in meta.identifiers]
+    meta.related = [tuple(x) for x in meta.related]
+    meta.cached = True
+    return meta
+
+
+def nq_path(cache: Path, key: str) -> Path:
+    return cache / f"{entry_name(key)}.nq"
+
+
+class SourceWriter:
+    """Maps projects of one source into its cache entry, in batches."""
+
+    def __init__(self, cache: Path, key: str, graph: str, sha256: str, fp: str, base: str, sdg_iri, kind: str, path: str,
+                 orgs=None):
+        from graph.mapping.iris import Iris
+        from graph.mapping.project import ProjectMapper
+        from graph.ntriples import TripleSink
+
+        self.cache = cache
+        self.meta = SourceMeta(key=key, graph=graph, sha256=sha256, fingerprint=fp, kind=kind, path=path)
+        self.iris = Iris(base)
+        self.sink = TripleSink()
+        self.mapper = ProjectMapper(self.iris, self.sink, sdg_iri, orgs)  # orgs: the source's OrgIndex
+        self.own = (f"{self.iris.id}project/", f"{self.iris.id}source/")
+        self.org = f"{self.iris.id}org/"
+        self.related = self.iris.vocab + "relatedProject"
+        self.pending = 0
+        self.tmp = nq_path(cache, key).with_suffix(f".nq.{os.getpid()}.tmp")
+        self.graph_suffix = f" <{graph}> .\n"
+        self.out = self.tmp.open("w", encoding="utf-8")
+        self.orgs: set[str] = set()
+        self.shared: set[str] = set()
+        self.document: set[str] = set()  # the source document, described again by every project
+
+    def add(self, project) -> None:
+        self.mapper.add(project)
+        self.meta.identifiers.append((project.identifier, project.at("identifier").line))
+        self.pending += 1
+        if self.pending >= BATCH:
+            self.flush()
+
+    def problem(self, p: Problem) -> None:
+        self.meta.problems.append((p.where.file, p.where.line, p.message, p.severity, p.project))
+
+    def flush(self) -> None:
+        lines = []
+        related = f"> <{self.related}> "
+        for line in self.sink.drain():
+            s = line[1:line.index(">")]
+            if related in line:
+                self.meta.related.append((line, line[line.rindex("<", 0, -3) + 1:line.rindex(">")]))
+            elif s.startswith(self.own[0]):
+                lines.append(line[:-3] + self.graph_suffix)
+            elif s.startswith(self.own[1]):
+                self.document.add(line[:-3] + self.graph_suffix)
+            elif s.startswith(self.org) and "/codelist/" not in s:
+                self.orgs.add(line)
+            else:
+                self.shared.add(line)
+        lines.sort()  # deterministic files: equal inputs give equal cache entries
+        self.out.writelines(lines)
+        self.meta.triples += len(lines)
+        self.pending = 0
+
+    def close(self) -> SourceMeta:
+        self.flush()
+        self.out.writelines(sorted(self.document))
+        self.meta.triples += len(self.document)
+        self.out.close()
+        self.meta.orgs, self.meta.shared = sorted(self.orgs), sorted(self.shared)
+        self.meta.related.sort()
+        os.replace(self.tmp, nq_path(self.cache, self.meta.key))
+        meta_path = self.cache / f"{entry_name(self.meta.key)}.json"
+        tmp = meta_path.with_suffix(f".json.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({k: v for k, v in asdict(self.meta).items() if k != "cached"}), encoding="utf-8")
+        os.replace(tmp, meta_path)
+        return self.meta
+
+
+_places: dict = {}  # data dir -> PlaceIndex, made once per worker
+
+
+def process_iati(job: tuple) -> SourceMeta:
+    """Read, check and map one IATI file into the cache (runs in a worker process)."""
+    from graph.reference import Reference
+    from graph.sources.checks import check_project, first_of_each
+    from graph.mapping.organisation import OrgIndex
+    from graph.sources.iati import PlaceIndex, org_names, read_iati_file
+    from graph.sources.iati.reader import display_path
+
+    path, root, key, graph, sha256, fp, base, data_dir, cache = job
+    ref = Reference.load(data_dir)
+    orgs = OrgIndex.of_pairs(org_names(Path(path)))  # names used with an identifier anywhere in the file
+    writer = SourceWriter(Path(cache), key, graph, sha256, fp, base, ref.sdg_iri, "iati", display_path(Path(path), root),
+                          orgs)
+    places = _places.get(data_dir) or _places.setdefault(data_dir, PlaceIndex(ref.places))
+    for item in first_of_each(read_iati_file(Path(path), root, places=places)):  # repeats within the file
+        if isinstance(item, Problem):
+            writer.problem(item)
+            continue
+        item.source.locate(root, Path(data_dir))
+        for p in check_project(item, ref):
+            writer.problem(p)
+        writer.add(item)
+    return writer.close()
