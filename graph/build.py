@@ -295,6 +295,9 @@ def build(settings: Settings, progress: Progress = _stderr) -> BuildReport:
             report.graphs.update(write_graphs(store, {iris.graph("validation"): validation.graph}))
         with timer.stage("optimize"):
             store.optimize()
+        with timer.stage("search index"):  # beside the store, in its build directory: switched with it
+            from graph.search import build_index, index_path
+            build_index(store, index_path(path), settings.base)
         report.projects = len({p.identifier for p in projects})
         report.sources = len({p.source.key for p in projects})
         report.organisations = _count_orgs(store, iris)
