@@ -11,6 +11,7 @@ from graph.web.present import Term, iri_ref, select, settings
 
 DEPTH = 4  # project -> result -> indicator -> period -> ...
 MAX_CHILDREN = 2000
+PER_PREDICATE = 25  # values of one property shown before "N more"
 GROUPS = {
     "what": ("title", "identifier", "otherIdentifier", "description", "objective", "targetGroup", "otherDescription",
              "status", "sector", "sectorShare", "addressesSDG", "sdgGoal", "sdgTarget", "sdgIndicator", "policyMarker",
@@ -50,7 +51,8 @@ def _triples(subjects: list[str]) -> list[dict[str, Term]]:
 
 
 def facts(iri: str) -> dict:
-    """`{"groups": [(group, [Fact])], "labels": {...}, "inferred": n}` for the resource and its child nodes."""
+    """`{"groups": [(group, [Fact])], "labels": {...}, "inferred": n, "omitted": {predicate: n}}` for the
+    resource and its child nodes; past PER_PREDICATE values of one property, only their number."""
     inferred_graph = f"{settings().base}graph/inferred"
     by_subject: dict[str, dict[tuple, Fact]] = {}
     frontier, seen = [iri], {iri}
@@ -80,10 +82,29 @@ def facts(iri: str) -> dict:
         return out
 
     top = tree(iri, 0)
+    per_predicate: dict[str, int] = {}
+    omitted: dict[str, int] = {}
+    kept = []
+    for f in top:  # an organisation's 28,000 `participatesIn`: a few here, all in the paged list
+        per_predicate[f.predicate] = per_predicate.get(f.predicate, 0) + 1
+        if per_predicate[f.predicate] > PER_PREDICATE:
+            omitted[f.predicate] = omitted.get(f.predicate, 0) + 1
+        else:
+            kept.append(f)
+    top = kept
     grouped: dict[str, list[Fact]] = {g: [] for g in ORDER}
     for f in top:
         grouped[GROUP_OF.get(_name(f.predicate), "other")].append(f)
-    names = labels({f.predicate for fs in by_subject.values() for f in fs.values()}
-                   | {f.value.value for fs in by_subject.values() for f in fs.values() if f.value.is_iri})
+    shown: set[str] = set(omitted)
+
+    def collect(fs: list[Fact]) -> None:
+        for f in fs:
+            shown.add(f.predicate)
+            if f.value.is_iri:
+                shown.add(f.value.value)
+            collect(f.children)
+
+    collect(top)
+    names = labels(shown)
     return {"groups": [(g, grouped[g]) for g in ORDER if grouped[g]], "labels": names,
-            "inferred": sum(1 for f in top if f.inferred)}
+            "inferred": sum(1 for f in top if f.inferred), "omitted": omitted}

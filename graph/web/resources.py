@@ -25,7 +25,8 @@ def _split_extension(path: str) -> tuple[str, negotiate.Format | None]:
 
 def _etag(iri: str, fmt: str, page: int) -> str:
     build = current_app.extensions["devkg"].build_id
-    return hashlib.sha256(f"{build}|{iri}|{fmt}|{page}".encode()).hexdigest()[:32]
+    query = request.query_string.decode("latin-1")  # sorting, paging and filters change the page
+    return hashlib.sha256(f"{build}|{iri}|{fmt}|{page}|{query}".encode()).hexdigest()[:32]
 
 
 def render_resource(iri: str, explicit: negotiate.Format | None) -> Response:

@@ -58,8 +58,8 @@ def project(iri: str) -> dict:
         OPTIONAL {{ ?p dev:role ?role }} OPTIONAL {{ ?p dev:roleAsStated ?stated }} }}""")
     places = select(f"""SELECT DISTINCT ?place ?pct WHERE {{ {{ GRAPH ?g {{ {s} dev:location ?place }} FILTER(?g != {inferred}) }}
         UNION {{ {s} dev:geographicShare ?share . ?share dev:place ?place OPTIONAL {{ ?share dev:percentage ?pct }} }} }}""")
-    sdgs = select(f"""SELECT ?sdg (SAMPLE(?g) AS ?graph) WHERE {{ GRAPH ?g {{ {s} dev:addressesSDG|dev:sdgGoal|dev:sdgTarget ?sdg }} }}
-        GROUP BY ?sdg""")
+    sdgs = select(f"""SELECT ?sdg (MIN(IF(?g = {inferred}, 1, 0)) AS ?inf) WHERE {{
+        GRAPH ?g {{ {s} dev:addressesSDG|dev:sdgGoal|dev:sdgTarget ?sdg }} }} GROUP BY ?sdg""")
     sectors = select(f"""SELECT DISTINCT ?code ?notation ?pct ?vocab WHERE {{
         {{ {s} dev:sectorShare ?share . ?share dev:code ?code OPTIONAL {{ ?share dev:percentage ?pct }}
            OPTIONAL {{ ?share dev:vocabulary ?vocab }} }} UNION {{ {s} dev:sector ?code }}
@@ -74,7 +74,6 @@ def project(iri: str) -> dict:
     sources = select(f"""SELECT ?src ?title ?path ?sha ?kind WHERE {{ {s} prov:wasDerivedFrom ?src .
         OPTIONAL {{ ?src dcterms:title|rdfs:label ?title }} OPTIONAL {{ ?src dev:path ?path }}
         OPTIONAL {{ ?src dev:sha256 ?sha }} OPTIONAL {{ ?src dev:sourceKind ?kind }} }}""")
-    inferred_graph = f"{settings().base}graph/inferred"
     iris = [r[k].value for rows in (core, budgets, transactions, people, places, sdgs, sectors, results)
             for r in rows for k in r if r[k].is_iri]
     names = labels(iris)
@@ -93,7 +92,7 @@ def project(iri: str) -> dict:
                          key=lambda p: (names.get(p["role"] or "", "~"), names.get(p["org"], ""))),
         "places": _places(places, names),
         "sdgs": sorted(({"iri": r["sdg"].value, "code": sdg_code(r["sdg"].value) or r["sdg"].value,
-                         "inferred": get(r, "graph") == inferred_graph} for r in sdgs),
+                         "inferred": get(r, "inf") == "1"} for r in sdgs),  # stated by no source
                        key=lambda x: [int(p) if p.isdigit() else 999 for p in x["code"].split(".")]),
         "sectors": [{"iri": get(r, "code"), "notation": get(r, "notation"), "pct": get(r, "pct")} for r in sectors
                     if not any(get(o, "code") == get(r, "code") and "pct" in o for o in sectors if "pct" not in r)],

@@ -54,8 +54,10 @@ def test_project_summary_has_budget_lines_and_results_tables(client):
 def test_project_sdgs_show_notation_and_title_and_link_locally(client):
     s = section(page(client, UNDA), "summary")
     assert re.search(r'<a href="/sdg/16.6"><strong>16.6</strong> Develop effective, accountable and transparent', s)
-    # goal 16 follows from target 16.6 by the reasoner: shown, marked inferred
-    assert re.search(r'<li class="inferred"><a href="/sdg/16"><strong>16</strong>', s)
+    # the source states goal 16 and target 11.3; goal 11 follows from 11.3 by the reasoner: marked inferred
+    assert re.search(r'<li><a href="/sdg/16"><strong>16</strong>', s)
+    assert re.search(r'<li><a href="/sdg/11.3"><strong>11.3</strong>', s)
+    assert re.search(r'<li class="inferred"><a href="/sdg/11"><strong>11</strong>', s)
 
 
 def test_every_fact_is_grouped_with_child_nodes_inline_and_inferred_marked(client):
