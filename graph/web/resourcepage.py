@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 
 from graph.web import facts as facts_mod
-from graph.web import negotiate, summary
+from graph.web import negotiate, overview, summary
 from graph.web.errors import ApiError
 from graph.web.labels import labels
 from graph.web.present import SDG_NS, local, money, number, sdg_code, settings
@@ -73,8 +73,9 @@ def render_html(iri: str, d, page: int) -> str:
     title = (info.get("summary") or {}).get("title") or names.get(iri) or iri
     if kind == "sdg" and info.get("code"):
         title = f"{info['code']} {names.get(iri, '')}".strip()
+    where = overview.map_of(iri, kind)
     return render_template(
-        "page.html", iri=iri, kind=kind, title=title, info=info, s=info.get("summary", {}), facts=all_facts,
+        "page.html", map=where, iri=iri, kind=kind, title=title, info=info, s=info.get("summary", {}), facts=all_facts,
         names=names, d=d, page=page, sort=sort, desc=desc, list_page=list_page, page_size=summary.PAGE,
         formats=negotiate.GRAPHS, link=local, money=money, number=number, sdg_code=sdg_code,
         json_ld=json_ld(iri, kind, title, info), show_incoming=kind in ("other",))

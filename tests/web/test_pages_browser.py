@@ -106,3 +106,13 @@ def test_facet_click_narrows_the_project_list(browser, devkg_server):
     after = browser.wait_for("location.search.includes('country=') && document.readyState === 'complete' && "
                              "document.querySelectorAll('table.listing tbody tr').length")
     assert before == 5 and after == 2
+
+
+@pytest.mark.parametrize("path,selector", [("/", ".worldmap"), ("/", "canvas.sdgchart"),
+                                           (PAGES["project"], ".worldmap"), (PAGES["place"], ".worldmap")])
+def test_maps_and_charts_draw_offline(browser, devkg_server, path, selector):
+    open_page(browser, devkg_server + path)
+    drawn = browser.wait_for(f"document.querySelector({json.dumps(selector)}).dataset.ready", timeout=20)
+    assert int(drawn) >= 1  # countries shaded, or goals charted
+    requests = browser.evaluate("performance.getEntriesByType('resource').map(e => e.name)")
+    assert requests and all(url.startswith(devkg_server) for url in requests), requests  # nothing remote

@@ -164,3 +164,28 @@ def test_sorted_and_paged_pages_have_their_own_etag(client):
     assert again.status_code == 304
     other = client.get("/id/place/PE", headers={**HTML, "If-None-Match": sorted_.headers["ETag"]})
     assert other.status_code == 200
+
+
+def test_overview_figures_as_json(client):
+    countries = client.get("/stats/projects-per-country.json").get_json()["countries"]
+    assert countries["604"]["label"] == "Peru" and countries["604"]["projects"] == 2  # M49 604, as world-atlas
+    assert countries["604"]["href"] == "/id/place/PE"
+    goals = {g["goal"]: g for g in client.get("/stats/sdg-goals.json").get_json()["goals"]}
+    assert goals["16"]["projects"] >= 1 and goals["16"]["href"] == "/sdg/16"
+    assert goals["16"]["budgets"]["USD"]
+
+
+def test_project_page_carries_its_map_data(client):
+    html = page(client, CA)
+    data = json.loads(re.search(r'<script type="application/json" id="map-data">(.*?)</script>', html, re.S).group(1))
+    assert set(data["countries"]) == {"604"}
+    assert '<script src="/static/leaflet/leaflet.js" defer></script>' in html
+
+
+def test_vendored_map_and_chart_libraries_are_served_with_their_licences(client):
+    from graph.web.vendor import PAGE_ASSETS
+
+    for package, (files, licence) in PAGE_ASSETS.items():
+        for name in files + (licence, "VERSION"):
+            r = client.get(f"/static/{package}/{name.rsplit('/', 1)[-1]}")
+            assert r.status_code == 200 and len(r.data) > 20, (package, name)
