@@ -128,6 +128,10 @@ def build_index(store, path: Path, base: str) -> dict[str, int]:
         db.executemany("INSERT INTO facets (item, facet, value) VALUES (?, ?, ?)", sorted(set(batch)))
     _write_names(db, store, sorted(v for v in values if "://" in v), px)
     db.executescript(INDEXES)
+    db.execute("""CREATE TABLE facet_counts AS SELECT items.kind AS kind, facets.facet AS facet,
+        facets.value AS value, COUNT(*) AS n FROM facets JOIN items ON items.id = facets.item
+        GROUP BY items.kind, facets.facet, facets.value""")
+    db.execute("CREATE INDEX facet_counts_by_facet ON facet_counts (kind, facet, n)")
     db.execute("INSERT INTO words (words) VALUES ('optimize')")
     counts = dict(db.execute("SELECT kind, COUNT(*) FROM items GROUP BY kind").fetchall())
     db.commit()
@@ -227,20 +231,33 @@ def browse(db: sqlite3.Connection, kind: str, filters: dict[str, list[str]], *, 
     total = db.execute(f"SELECT COUNT(*) FROM items WHERE {cond}", args).fetchone()[0]
     order = SORTS.get(sort, SORTS["title"])
     direction = "DESC" if desc else "ASC"
-    rows = db.execute(f"SELECT {COLUMNS}, '' FROM items WHERE {cond} ORDER BY {order} IS NULL, {order} {direction}, "
+    nulls_last = "" if sort not in SORTS or sort == "title" else f"{order} IS NULL, "  # titles are never empty
+    rows = db.execute(f"SELECT {COLUMNS}, '' FROM items WHERE {cond} ORDER BY {nulls_last}{order} {direction}, "
                       f"items.id LIMIT ? OFFSET ?", (*args, limit, offset)).fetchall()
     counts = {}
-    for facet, (facet_kind, _) in FACETS.items():
-        if facet_kind != kind:
-            continue
-        order_by = "facets.value DESC" if facet == "year" else "n DESC, facets.value"
-        counts[facet] = db.execute(f"""SELECT facets.value, COALESCE(names.label, facets.value), COUNT(*) AS n
-            FROM facets JOIN items ON items.id = facets.item LEFT JOIN names ON names.iri = facets.value
-            WHERE facets.facet = ? AND {cond} GROUP BY facets.value ORDER BY {order_by} LIMIT ?""",
-                                   (facet, *args, facet_limit)).fetchall()
+    facets = [f for f, (facet_kind, _) in FACETS.items() if facet_kind == kind]
+    if len(where) == 1:  # nothing chosen: the counts the build stored
+        for facet in facets:
+            counts[facet] = db.execute(f"""SELECT value, COALESCE(names.label, value), n FROM facet_counts
+                LEFT JOIN names ON names.iri = value WHERE kind = ? AND facet = ?
+                ORDER BY {_count_order(facet, "value")} LIMIT ?""", (kind, facet, facet_limit)).fetchall()
+    else:  # count over the chosen items only, gathered once; CROSS JOIN makes SQLite start from them
+        db.execute("DROP TABLE IF EXISTS temp.chosen")
+        db.execute("CREATE TEMP TABLE chosen (id INTEGER PRIMARY KEY)")
+        db.execute(f"INSERT INTO temp.chosen SELECT id FROM items WHERE {cond}", args)
+        for facet in facets:
+            counts[facet] = db.execute(f"""SELECT facets.value, COALESCE(names.label, facets.value), COUNT(*) AS n
+                FROM temp.chosen CROSS JOIN facets ON facets.item = chosen.id AND facets.facet = ?
+                LEFT JOIN names ON names.iri = facets.value GROUP BY facets.value
+                ORDER BY {_count_order(facet, "facets.value")} LIMIT ?""", (facet, facet_limit)).fetchall()
+        db.execute("DROP TABLE temp.chosen")
     names = dict(db.execute(f"SELECT iri, label FROM names WHERE iri IN ({','.join('?' * len(_flat(filters)))})",
                             _flat(filters)).fetchall()) if _flat(filters) else {}
     return {"total": total, "hits": _hits(rows), "facets": counts, "names": names}
+
+
+def _count_order(facet: str, value: str) -> str:
+    return f"{value} DESC" if facet == "year" else f"n DESC, {value}"
 
 
 def _flat(filters: dict[str, list[str]]) -> list[str]:
