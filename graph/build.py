@@ -86,7 +86,7 @@ class _Timer:
 def read_sources(settings: Settings) -> tuple[list[Project], list[Problem]]:
     """Read curated YAML and IATI XML into records and run the shared checks on all of them."""
     from graph.reference import Reference
-    from graph.sources.checks import check_project
+    from graph.sources.checks import check_project, first_of_each
     from graph.sources.yaml_projects import read_projects
 
     root = settings.data.parent
@@ -99,29 +99,20 @@ def read_sources(settings: Settings) -> tuple[list[Project], list[Problem]]:
         problems += errs
     iati_dir = settings.data / "iati"
     iati_files = sorted(p for p in iati_dir.rglob("*.xml")) if iati_dir.is_dir() else []
+    ref = Reference.load(settings.data)
     if iati_files:
-        from graph.sources.iati import read_iati_files
+        from graph.sources.iati import PlaceIndex, read_iati_files
 
-        found, errs = read_iati_files(iati_files, root)
+        found, errs = read_iati_files(iati_files, root, places=PlaceIndex(ref.places))
         projects += found
         problems += errs
-    problems += _duplicates(projects)
-    ref = Reference.load(settings.data)
+    kept: list[Project] = []
+    for item in first_of_each(projects):  # across curated and IATI sources
+        (problems if isinstance(item, Problem) else kept).append(item)
+    projects = kept
     for project in projects:
         problems += check_project(project, ref)
     return projects, problems
-
-
-def _duplicates(projects: list[Project]) -> list[Problem]:
-    """The same identifier from two sources; readers catch repeats within their own kind."""
-    seen: dict[str, Project] = {}
-    problems = []
-    for p in projects:
-        first = seen.setdefault(p.identifier, p)
-        if first is not p and first.source.kind != p.source.kind:
-            problems.append(Problem(p.where or Where(p.source.path),
-                                    f'identifier "{p.identifier}" is also used at {first.where or first.source.path}'))
-    return problems
 
 
 # --- stage 2: map -----------------------------------------------------------------

@@ -30,7 +30,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     sub.add_parser("build", parents=[common], help="read data/, validate, reason and publish a new store")
     sub.add_parser("validate", parents=[common], help="check data/ and its SHACL shapes; print every problem")
-    reason = sub.add_parser("reason", parents=[common], help="compare the fast reasoner with owlrl on data/")
+    reason = sub.add_parser("reason", parents=[common], help="run one reasoner (the fast rules, or owlrl) over data/ in memory and count what it infers per predicate")
     reason.add_argument("--reasoner", choices=["rules", "owlrl"], default="rules")
     export = sub.add_parser("export", parents=[common], help="write dumps and a VoID/DCAT description")
     export.add_argument("dir", type=Path, nargs="?", help="output directory (DEVKG_EXPORTS, default var/dumps)")

@@ -8,7 +8,6 @@ file names ("Sector", "Currency", "OrganisationRole", "UNSDG-Targets").
 from __future__ import annotations
 
 import functools
-import re
 from pathlib import Path
 
 from graph.records import Text
@@ -117,27 +116,28 @@ class Reference:
 
 
 def read_sdg_notations(path: Path) -> dict[str, str]:
-    """Every skos:notation in the UN SDG KOS -> its IRI.
+    """Every skos:notation in the UN SDG KOS -> its IRI (and each concept's local name too).
 
-    The KOS writes each concept's notations on one line (`sdg:C160601 skos:notation
-    "16.6.1", "16.06.01", "C160601" .`); reading those lines takes milliseconds
-    where parsing the whole Turtle file takes a second.
+    Parsed with pyoxigraph's streaming Turtle parser: 7,600 triples in ~30 ms, where
+    rdflib takes about a second, and a real parser, so a change of layout cannot fool it.
     """
+    import pyoxigraph as ox
+
+    notation = "http://www.w3.org/2004/02/skos/core#notation"
+    notations: dict[str, str] = {}
     try:
-        text = path.read_text(encoding="utf-8")
+        for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
+            if t.predicate.value == notation and isinstance(t.subject, ox.NamedNode) \
+                    and t.subject.value.startswith(SDG_BASE):
+                iri = t.subject.value
+                notations.setdefault(t.object.value, iri)
+                notations.setdefault(iri[len(SDG_BASE):], iri)
     except OSError as e:
         raise ValueError(f"{path}: cannot read the UN SDG KOS: {e}") from None
-    notations: dict[str, str] = {}
-    pattern = re.compile(r'^sdg:(\S+) skos:notation (.+?)\s*\.\s*$')
-    for line in text.splitlines():
-        m = pattern.match(line)
-        if m:
-            iri = SDG_BASE + m.group(1)
-            for value in re.findall(r'"([^"]+)"', m.group(2)):
-                notations.setdefault(value, iri)
-            notations.setdefault(m.group(1), iri)
+    except SyntaxError as e:
+        raise ValueError(f"{path}: not valid Turtle: {e}") from None
     if not notations:
-        raise ValueError(f"{path}: no skos:notation lines found; has the UN SDG KOS changed its layout?")
+        raise ValueError(f"{path}: no skos:notation of a {SDG_BASE} concept found")
     return notations
 
 

@@ -91,7 +91,7 @@ def test_duplicate_identifier_names_both_files(built, tmp_path, capsys):
         shutil.copy(projects / CA, projects / "copy-of-ca.yaml")
     code, err = run_broken(built, tmp_path, edit, capsys)
     assert code == 2
-    assert 'identifier "CA-3-A034224001" is also used in data/projects/ca-3-a034224001.yaml:' in err
+    assert 'identifier "CA-3-A034224001" is also used at data/projects/ca-3-a034224001.yaml:' in err
 
 
 def test_every_problem_is_reported_in_one_run(built, tmp_path, capsys):
@@ -198,3 +198,14 @@ def test_shacl_violation_exits_1_through_the_cli_and_keeps_the_old_store(built, 
     assert main(["build", "--data", str(data), "--store", str(store)]) == 1
     assert "10,000 characters" in capsys.readouterr().err
     assert live_target(store) == before
+
+
+def test_same_identifier_in_a_curated_and_an_iati_file_is_an_error(built, tmp_path, capsys):
+    """The one duplicate check spans kinds: the curated file is read first and kept."""
+    def edit(projects: Path) -> None:
+        (projects.parent / "iati").mkdir()
+        shutil.copy(PROJECT_ROOT / "tests" / "fixtures" / "iati-seed" / "ca-3-a034224001.xml", projects.parent / "iati")
+    code, err = run_broken(built, tmp_path, edit, capsys)
+    assert code == 2
+    assert 'data/iati/ca-3-a034224001.xml:' in err
+    assert 'identifier "CA-3-A034224001" is also used at data/projects/ca-3-a034224001.yaml:' in err

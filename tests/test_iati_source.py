@@ -269,12 +269,11 @@ def test_2_01_file_is_not_checked_against_the_2_03_xsd():
     ("missing-identifier.xml", "missing-identifier.xml:5: second <reporting-org> ignored"),
     ("missing-identifier.xml", "missing-identifier.xml:8: <iati-identifier> is empty; activity skipped"),
     ("missing-identifier.xml", "missing-identifier.xml:14: <participating-org> has no @role (activity XX-TEST-BAD-VALUES)"),
-    ("missing-identifier.xml", "missing-identifier.xml:15: activity-date @iso-date '2020-13-01' is not an ISO date"),
+    ("missing-identifier.xml", 'missing-identifier.xml:15: activity-date @iso-date: "2020-13-01" is not a valid date'),
     ("missing-identifier.xml", "missing-identifier.xml:16: <recipient-country> @percentage 'fifty' is not a number"),
     ("missing-identifier.xml", "missing-identifier.xml:19: budget value has no @currency and the activity no default-currency"),
     ("missing-identifier.xml", "missing-identifier.xml:20: <transaction> has no <transaction-date>; transaction skipped"),
     ("missing-identifier.xml", "missing-identifier.xml:21: <pos> 200 10 is off the globe"),
-    ("duplicate-a.xml", "duplicate-a.xml:10: iati-identifier 'XX-TEST-DUP-2' is also at duplicate-a.xml:6"),
     ("places-and-sdgs.xml", "places-and-sdgs.xml:38: budget value '1,000' is not a number"),
 ])
 def test_bad_input_gives_file_line_message(fixture, expected):
@@ -299,8 +298,10 @@ def test_read_iati_files_reports_every_problem_and_cross_file_duplicates():
     assert files == {f"iati/{n}" for n in ("duplicate-a.xml", "duplicate-b.xml", "malformed.xml",
                                            "missing-identifier.xml", "not-iati.xml", "places-and-sdgs.xml",
                                            "version-1.xml")}
-    assert "iati/duplicate-b.xml:2: iati-identifier 'XX-TEST-DUP-1' is also in iati/duplicate-a.xml:2; " \
-           "this second activity is skipped" in errors(problems)
+    assert 'iati/duplicate-a.xml:11: identifier "XX-TEST-DUP-2" is also used at iati/duplicate-a.xml:7; ' \
+           "this one is skipped" in errors(problems)
+    assert 'iati/duplicate-b.xml:3: identifier "XX-TEST-DUP-1" is also used at iati/duplicate-a.xml:3; ' \
+           "this one is skipped" in errors(problems)
     kept = [p for p in projects if p.identifier == "XX-TEST-DUP-1"]
     assert [p.titles[0].value for p in kept] == ["First copy"]
 
@@ -384,3 +385,16 @@ def test_import_with_xsd_refuses_schema_errors_with_line(tmp_path):
     assert info.value.messages == [f"{TWO_REPORTING_ORGS}:9: XSD 2.03: Element 'reporting-org': "
                                    "This element is not expected. Expected is ( title )."]
     assert import_iati([TWO_REPORTING_ORGS], tmp_path) == [tmp_path / "iati" / TWO_REPORTING_ORGS.name]
+
+
+def test_a_bad_sdg_tag_gives_one_error_at_its_own_line(tmp_path):
+    from graph.reference import Reference
+    from graph.sources.checks import check_project
+
+    text = (FIXTURES / "places-and-sdgs.xml").read_text(encoding="utf-8")
+    (tmp_path / "bad-sdg.xml").write_text(text.replace('<tag vocabulary="3" code="16.7"/>',
+                                                       '<tag vocabulary="3" code="16.99"/>'), encoding="utf-8")
+    projects, _ = read(tmp_path / "bad-sdg.xml")
+    found = [str(p) for p in check_project(projects[0], Reference.load(PROJECT_ROOT / "data")) if "16.99" in p.message]
+    assert len(found) == 1, found
+    assert found[0].startswith("bad-sdg.xml:34: SDG tag \"16.99\"")

@@ -188,8 +188,8 @@ def test_duplicate_identifier_names_both_files():
     projects, problems = read_projects(FIXTURES / "duplicate", PROJECT_ROOT)
     assert [p.source.path for p in projects] == [f"{FIX}/duplicate/a-first.yaml"]
     assert [str(p) for p in problems] == [
-        f'{FIX}/duplicate/b-second.yaml:2: identifier "devkg-test-twice" is also used in '
-        f"{FIX}/duplicate/a-first.yaml:1"]
+        f'{FIX}/duplicate/b-second.yaml:2: identifier "devkg-test-twice" is also used at '
+        f"{FIX}/duplicate/a-first.yaml:1; this one is skipped"]
 
 
 def test_one_call_reports_the_problems_of_every_file():

@@ -31,11 +31,33 @@ from __future__ import annotations
 import difflib
 from decimal import Decimal
 
+from collections.abc import Iterable, Iterator
+
 from graph.reference import Reference
 from graph.records import CodedValue, PartialDate, Problem, Project, Share, Where
 
 SDG_SECTOR_VOCABULARIES = {"7": "goal", "8": "target", "9": "indicator"}
 CHECKED_SECTOR_VOCABULARIES = {"1": "Sector", "2": "SectorCategory"}
+
+
+def first_of_each(items: Iterable[Project | Problem], seen: dict[str, Where] | None = None
+                  ) -> Iterator[Project | Problem]:
+    """Pass records through, keeping the first project of each identifier and reporting the others.
+
+    The one duplicate check: within a file, across files and across curated and IATI
+    sources, so the graph never merges two projects that share an identifier. A
+    stream in, a stream out (problems pass through), so it works while reading
+    activity by activity; `seen` may be shared between calls to span several streams.
+    """
+    seen = {} if seen is None else seen
+    for item in items:
+        if isinstance(item, Project):
+            here = item.at("identifier")
+            first = seen.setdefault(item.identifier, here)
+            if first is not here:
+                yield Problem(here, f'identifier "{item.identifier}" is also used at {first}; this one is skipped')
+                continue
+        yield item
 
 
 class _Checker:
@@ -154,13 +176,16 @@ def check_project(project: Project, ref: Reference) -> list[Problem]:
         if m.vocabulary == "1":
             c.code("PolicyMarker", m.code, m.where or p.at("policy_markers"), "policy marker")
         c.code("PolicySignificance", m.significance, m.where or p.at("policy_markers"), "policy marker significance")
+    sdg_tags = [t for t in p.tags if t.vocabulary in ("2", "3")]
+    for tag in sdg_tags:  # checked once, at the tag's own line (IATI tags also fill sdg_goals/targets)
+        c.sdg(tag.code, tag.where, "SDG tag")
+    tagged = {t.code for t in sdg_tags}
     for code in p.sdg_goals:
-        c.sdg(code, p.at("sdg_goals"), "SDG goal")
+        if code not in tagged:
+            c.sdg(code, p.at("sdg_goals"), "SDG goal")
     for code in p.sdg_targets:
-        c.sdg(code, p.at("sdg_targets"), "SDG target")
-    for tag in p.tags:
-        if tag.vocabulary in ("2", "3"):
-            c.sdg(tag.code, tag.where, "SDG tag")
+        if code not in tagged:
+            c.sdg(code, p.at("sdg_targets"), "SDG target")
     _money(c, p)
     for r in p.results:
         c.code("ResultType", r.type, r.where, "result type")

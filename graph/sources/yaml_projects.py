@@ -300,19 +300,14 @@ def read_project_file(path: Path, root: Path | None = None) -> tuple[Project | N
 
 def read_projects(directory: Path, root: Path | None = None) -> tuple[list[Project], list[Problem]]:
     """Every `*.yaml` file in a directory, sorted: all problems of all files, and duplicate identifiers."""
+    from graph.sources.checks import first_of_each
+
     projects: list[Project] = []
     problems: list[Problem] = []
-    seen: dict[str, Project] = {}
+    seen: dict[str, Where] = {}
     for path in sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")]):
         project, found = read_project_file(path, root)
         problems += found
-        if project is None:
-            continue
-        first = seen.get(project.identifier)
-        if first is not None:
-            problems.append(Problem(project.at("identifier"), f'identifier "{project.identifier}" is also used '
-                                    f"in {first.at('identifier')}"))
-            continue
-        seen[project.identifier] = project
-        projects.append(project)
+        for item in first_of_each([project] if project is not None else [], seen):
+            (problems if isinstance(item, Problem) else projects).append(item)
     return projects, problems

@@ -14,9 +14,9 @@ from decimal import Decimal, InvalidOperation
 from lxml import etree
 
 from graph.records import Money, PartialDate, Problem, Text, Where
+from graph.sources.dates import parse_stated_date
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-_DATE = re.compile(r"^\s*(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(?:[T ].*)?\s*$")
 _TRUE = {"1", "true"}
 _FALSE = {"0", "false"}
 
@@ -118,10 +118,11 @@ class Context:
         raw = el.get(attr)
         if raw is None or not raw.strip():
             return None
-        parsed = parse_date(raw)
-        if parsed is None:
-            self.error(el, f"{what or f'@{attr}'} {raw.strip()!r} is not an ISO date (YYYY-MM-DD)")
-        return parsed
+        try:
+            return parse_stated_date(raw)
+        except ValueError as e:  # the one date parser both readers share names the value and the forms
+            self.error(el, f"{what or f'@{attr}'}: {e}")
+            return None
 
     # --- money -----------------------------------------------------------------------
     def money(self, el: etree._Element | None, what: str) -> Money | None:
@@ -139,16 +140,3 @@ class Context:
             return None
         return Money(amount, currency, self.date(el, "value-date"), where=self.where(el))
 
-
-def parse_date(raw: str) -> PartialDate | None:
-    """`2012-04-15`, `2014-09-10T07:15:37Z`, `2019-10` or `2019` as a `PartialDate`, else None."""
-    m = _DATE.match(raw)
-    if not m:
-        return None
-    year, month, day = (int(g) if g else None for g in m.groups())
-    try:
-        date = PartialDate(year, month, day)
-        date.first()  # rejects month 13, day 31 of a 30-day month
-        return date
-    except ValueError:
-        return None

@@ -13,31 +13,24 @@ publisher's own reference and is never taken as a place, even when it looks like
 
 from __future__ import annotations
 
-import csv
+from collections.abc import Mapping
 from functools import lru_cache
-from pathlib import Path
 
 import pycountry
 
-from graph.config import PROJECT_ROOT
+from graph.sources.places import PlaceInfo
 
-DEFAULT_PLACES = PROJECT_ROOT / "data" / "reference" / "places" / "seed-places.csv"
 ISO_COUNTRY = "A4"
 GEONAMES = "G1"
 
 
 class PlaceIndex:
-    """Place keys by ISO code, place-table key and GeoNames id."""
+    """Place keys by ISO code, place key and GeoNames id, from the places of one reference directory
+    (`Reference.places`: the same table the place graph is made from, so `--data` is honoured)."""
 
-    def __init__(self, places_csv: Path | None = DEFAULT_PLACES):
-        self.keys: set[str] = set()
-        self.by_geonames: dict[str, str] = {}
-        if places_csv is not None and places_csv.exists():
-            with places_csv.open(encoding="utf-8", newline="") as f:
-                for row in csv.DictReader(f):
-                    self.keys.add(row["key"])
-                    if row.get("geonames_id"):
-                        self.by_geonames[row["geonames_id"].strip()] = row["key"]
+    def __init__(self, places: Mapping[str, PlaceInfo]):
+        self.keys: set[str] = set(places)
+        self.by_geonames: dict[str, str] = {p.geonames.strip(): key for key, p in places.items() if p.geonames}
 
     def code(self, vocabulary: str | None, code: str) -> str | None:
         """The place key a (vocabulary, code) pair names, or None."""
@@ -85,4 +78,8 @@ def _subdivision(code: str) -> bool:
 
 @lru_cache(maxsize=1)
 def default_places() -> PlaceIndex:
-    return PlaceIndex()
+    """The index of the repository's own reference data, for readers called without one."""
+    from graph.config import PROJECT_ROOT
+    from graph.reference import Reference
+
+    return PlaceIndex(Reference.load(PROJECT_ROOT / "data").places)

@@ -19,6 +19,7 @@ from graph.config import PROJECT_ROOT
 from graph.records import Problem, Project, Source, Where
 from graph.sources.iati.activity import read_activity
 from graph.sources.iati.context import XML_LANG, Context
+from graph.sources.checks import first_of_each
 from graph.sources.iati.places import PlaceIndex, default_places
 
 SUPPORTED_VERSIONS = ("2.01", "2.02", "2.03")
@@ -124,7 +125,6 @@ def read_iati_file(path: Path, root: Path | None = None, *, xsd: bool = False,
 def _stream(path: Path, file: str, source: Source, file_lang: str | None,
             places: PlaceIndex) -> Iterator[Project | Problem]:
     ctx = Context(file)
-    seen: dict[str, int | None] = {}
     parser = etree.iterparse(str(path), events=("end",), tag="iati-activity", remove_comments=True,
                              remove_pis=True, resolve_entities=False, no_network=True)
     try:
@@ -136,15 +136,8 @@ def _stream(path: Path, file: str, source: Source, file_lang: str | None,
                 del parent[0]
             yield from ctx.problems
             ctx.problems.clear()
-            if project is None:
-                continue
-            line = project.where.line if project.where else None
-            if project.identifier in seen:
-                yield Problem(project.where, f"iati-identifier {project.identifier!r} is also at "
-                                             f"{Where(file, seen[project.identifier])}; this second activity is skipped")
-                continue
-            seen[project.identifier] = line
-            yield project
+            if project is not None:
+                yield project
     except etree.XMLSyntaxError as exc:
         yield from ctx.problems
         yield _syntax_problem(exc, file)
@@ -168,22 +161,13 @@ def read_iati_files(paths: Iterable[Path], root: Path | None = None, *, xsd: boo
                     places: PlaceIndex | None = None) -> tuple[list[Project], list[Problem]]:
     """Read every file (directories: their `*.xml`) and report all problems in one run.
 
-    An identifier already read from an earlier file is an error naming both places;
-    the later activity is dropped so the graph never merges two publishers' activities.
+    An identifier already read (in this file or an earlier one) is an error naming both
+    places; the later activity is dropped so the graph never merges two publishers' activities.
     """
     projects: list[Project] = []
     problems: list[Problem] = []
-    first: dict[str, Where] = {}
+    seen: dict[str, Where] = {}
     for path in iati_paths(paths):
-        for item in read_iati_file(path, root, xsd=xsd, places=places):
-            if isinstance(item, Problem):
-                problems.append(item)
-                continue
-            here = item.where or Where(item.source.path)
-            if item.identifier in first:
-                problems.append(Problem(here, f"iati-identifier {item.identifier!r} is also in "
-                                              f"{first[item.identifier]}; this second activity is skipped"))
-                continue
-            first[item.identifier] = here
-            projects.append(item)
+        for item in first_of_each(read_iati_file(path, root, xsd=xsd, places=places), seen):
+            (problems if isinstance(item, Problem) else projects).append(item)
     return projects, problems
