@@ -347,6 +347,9 @@ def build(settings: Settings, progress: Progress = _stderr, *, workers: int | No
             report.graphs.update(write_graphs(store, {iris.graph("validation"): quality}))
         with timer.stage("optimize"):
             store.optimize()
+        with timer.stage("search index"):  # beside the store, in its build directory: switched with it
+            from graph.search import build_index, index_path
+            build_index(store, index_path(path), settings.base)
         report.projects = sum(len(m.identifiers) for m in metas)
         report.organisations = _count_orgs(store, iris)
         with timer.stage("export"):  # dumps + VoID of this build, published right after the store

@@ -35,11 +35,16 @@ def policy(script_nonce: str | None) -> str:
 
 
 def href(iri: str) -> str | None:
-    """Where a link to `iri` should point: this server for devkg IRIs, the IRI itself for
-    http(s)/mailto, None (no link) for anything else."""
+    """Where a link to `iri` should point: this server's page for devkg IRIs and UN SDG goals,
+    targets and indicators, the IRI itself for other http(s)/mailto IRIs, None (no link) for
+    any other scheme."""
+    from graph.web.present import SDG_NS, sdg_code
+
     base = current_app.config["DEVKG"].base
     if iri.startswith(base + "id/") or iri.startswith(base + "def"):
         return "/" + iri[len(base):]
+    if iri.startswith(SDG_NS) and sdg_code(iri):
+        return "/sdg/" + sdg_code(iri)
     try:
         scheme = urlsplit(iri).scheme.lower()
     except ValueError:

@@ -27,13 +27,17 @@ def _split_extension(path: str) -> tuple[str, negotiate.Format | None]:
 
 def _etag(iri: str, fmt: str, page: int) -> str:
     build = current_app.extensions["devkg"].build_id
-    return hashlib.sha256(f"{build}|{iri}|{fmt}|{page}".encode()).hexdigest()[:32]
+    query = request.query_string.decode("latin-1")  # sorting, paging and filters change the page
+    return hashlib.sha256(f"{build}|{iri}|{fmt}|{page}|{query}".encode()).hexdigest()[:32]
 
 
 def render_resource(iri: str, explicit: negotiate.Format | None) -> Response:
     store = current_app.extensions["devkg"].get()
-    fmt = explicit or negotiate.choose(negotiate.GRAPHS + [negotiate.HTML], request.headers.get("Accept"),
-                                       request.args.get("format"))
+    accept = request.headers.get("Accept")
+    override = request.args.get("format")
+    browser = negotiate.wants_html(accept)
+    fmt = explicit or (negotiate.HTML if browser and not override else  # Turtle first: */* gets RDF
+                       negotiate.choose(negotiate.GRAPHS + [negotiate.HTML], accept, override))
     if fmt is None:
         raise ApiError(406, "this resource is available as HTML, " + ", ".join(f.media_type for f in negotiate.GRAPHS))
     page = max(request.args.get("page", 1, type=int), 1)
@@ -46,16 +50,18 @@ def render_resource(iri: str, explicit: negotiate.Format | None) -> Response:
     if not d.exists:
         raise ApiError(404, f"no resource {iri} in this graph")
     if fmt is negotiate.HTML:
-        body = render_template("resource.html", d=d, page=page, page_size=PAGE, formats=negotiate.GRAPHS,
-                               base=current_app.config["DEVKG"].base)
-        resp = Response(body, mimetype="text/html")
+        from graph.web.resourcepage import render_html
+        resp = Response(render_html(iri, d, page), mimetype="text/html")
     else:
         triples = d.triples()
         data = [ox.Quad(t.subject, t.predicate, t.object) for t in triples] \
             if fmt.writer in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG) else triples
         kwargs = {"prefixes": prefixes(current_app.config["DEVKG"].base)} \
             if fmt.writer in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else {}
-        resp = Response(ox.serialize(data, format=fmt.writer, **kwargs), mimetype=fmt.media_type)
+        # a browser that asked for a format by link shows it as text rather than downloading it
+        shown = "text/plain" if browser and fmt.writer != ox.RdfFormat.JSON_LD else \
+            "application/json" if browser else fmt.media_type
+        resp = Response(ox.serialize(data, format=fmt.writer, **kwargs), mimetype=shown)
     resp.set_etag(etag)
     resp.headers["Vary"] = "Accept"
     return resp

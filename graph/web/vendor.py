@@ -1,4 +1,4 @@
-"""Copy YASGUI's built files from node_modules into graph/web/static/yasgui/ (run after `npm ci`).
+"""Copy YASGUI's built files, and the map and chart libraries, from node_modules into graph/web/static/.
 
 The copied files are committed, so serving needs no npm and no CDN; this only
 runs when the pinned @zazuko/yasgui version in package.json changes:
@@ -56,6 +56,34 @@ def vendor_yasgui(node_modules: Path = PROJECT_ROOT / "node_modules", dest: Path
     return written + [notice, dest / "VERSION"]
 
 
+# Maps and charts for devkg's own pages: (npm package, files to copy, its licence file), into static/<package>/.
+PAGE_ASSETS = {
+    "leaflet": (("dist/leaflet.js", "dist/leaflet.css"), "LICENSE"),
+    "world-atlas": (("countries-110m.json",), "LICENSE"),  # Natural Earth outlines, public domain data
+    "topojson-client": (("dist/topojson-client.min.js",), "LICENSE"),
+    "chart.js": (("dist/chart.umd.js",), "LICENSE.md"),
+}
+STATIC_ROOT = Path(__file__).resolve().parent / "static"
+
+
+def vendor_page_assets(node_modules: Path = PROJECT_ROOT / "node_modules", dest: Path = STATIC_ROOT) -> list[Path]:
+    """Copy Leaflet, the world-atlas outlines, topojson-client and Chart.js, each with its own licence."""
+    written = []
+    for package, (files, licence) in PAGE_ASSETS.items():
+        source = node_modules / package
+        meta = json.loads((source / "package.json").read_text(encoding="utf-8"))
+        target = dest / package
+        target.mkdir(parents=True, exist_ok=True)
+        for name in files + (licence,):
+            if not (source / name).is_file():
+                raise FileNotFoundError(f"{source / name}: not found; run `npm ci` first")
+            shutil.copyfile(source / name, target / Path(name).name)
+            written.append(target / Path(name).name)
+        (target / "VERSION").write_text(f"{meta['name']} {meta['version']}, licence {meta['license']}\n", encoding="utf-8")
+        written.append(target / "VERSION")
+    return written
+
+
 if __name__ == "__main__":
-    for path in vendor_yasgui():
+    for path in vendor_yasgui() + vendor_page_assets():
         print(path, file=sys.stderr)

@@ -1,0 +1,110 @@
+"""Search and browse speed, run by hand: `python bench/bench_search.py [--copies N]`. Prints figures.
+
+Builds the seeds plus the real IOM IATI file once, then makes a bigger store by
+copying the IOM projects' quads N times under new project IRIs (the SHACL stage
+would take far longer than what is measured here). On that store it times:
+1. writing the FTS5 index (graph/search.py), against pyoxigraph dumping the same
+   store to N-Quads (the cheapest full pass over it);
+2. word search through the index, against the same words found by SPARQL
+   `CONTAINS(LCASE(...))` over titles and descriptions on the same store;
+3. a browse page with a country facet and its facet counts, against the SPARQL
+   count of projects in that country.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+WORDS = ["migration", "health colombia", "humanitarian response", "governance", "shelter"]
+
+
+def timed(fn, repeat: int = 5) -> tuple[float, object]:
+    times, value = [], None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        value = fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), value
+
+
+def big_store(tmp: Path, copies: int):
+    import pyoxigraph as ox
+
+    from graph.build import build
+    from graph.config import Settings
+    from graph.store import EmbeddedStore, open_live
+    from run import data_dir
+
+    settings = Settings.from_env({}, data=data_dir(tmp, 0), store=tmp / "var" / "store", exports=tmp / "dumps")
+    (settings.data / "iati" / "iom.xml").write_bytes((ROOT / "tests/fixtures/iati-real/iom-577-activities-2.03.xml").read_bytes())
+    build(settings, progress=lambda m: None)
+    source = open_live(settings.store)
+    prefix = f"{settings.base}id/project/XM-DAC-47066"
+    project_quads = [q for q in source.raw if any(isinstance(t, ox.NamedNode) and t.value.startswith(prefix)
+                                                  for t in (q.subject, q.object))]
+    big = EmbeddedStore(tmp / "big")
+    big.raw.bulk_extend(source.raw)
+
+    def rename(term, i):
+        if isinstance(term, ox.NamedNode) and term.value.startswith(prefix):
+            return ox.NamedNode(term.value.replace(prefix, f"{prefix}-C{i}", 1))
+        return term
+
+    for i in range(copies):
+        big.raw.bulk_extend(ox.Quad(rename(q.subject, i), q.predicate, rename(q.object, i), q.graph_name)
+                            for q in project_quads)
+    big.optimize()
+    return settings, big
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--copies", type=int, default=20, help="copies of the 577 IOM projects (default 20)")
+    args = parser.parse_args()
+    import pyoxigraph as ox
+
+    from graph import search
+    from graph.namespaces import prefixes
+
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        settings, store = big_store(tmp, args.copies)
+        n = int(next(iter(store.query("SELECT (COUNT(?p) AS ?n) WHERE { ?p a dev:Project }",
+                                      prefixes=prefixes(settings.base))))["n"].value)
+        print(f"store: {n} projects, {len(store.raw)} quads")
+        t0 = time.perf_counter()
+        counts = search.build_index(store, tmp / "index.sqlite", settings.base)
+        index_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        store.raw.dump(str(tmp / "all.nq"), ox.RdfFormat.N_QUADS)
+        dump_s = time.perf_counter() - t0
+        print(f"index: {counts}, {index_s:.1f} s, {(tmp / 'index.sqlite').stat().st_size / 1e6:.1f} MB; "
+              f"peer N-Quads dump {dump_s:.1f} s (ratio {index_s / dump_s:.1f}x)")
+        db = search.connect(tmp / "index.sqlite")
+        for words in WORDS:
+            fts, (total, _) = timed(lambda: search.search(db, words, limit=50))
+            terms = " && ".join(f'CONTAINS(LCASE(STR(?t)), "{w}")' for w in words.split())
+            sparql = f"""SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a dev:Project ; dev:title|dev:description ?t
+                FILTER({terms}) }}"""
+            scan, result = timed(lambda: int(next(iter(store.query(sparql, prefixes=prefixes(settings.base))))["n"].value),
+                                 repeat=3)
+            print(f"search {words!r}: FTS5 {fts * 1000:.1f} ms ({total} hits, ranked) vs SPARQL CONTAINS "
+                  f"{scan * 1000:.0f} ms ({result} projects) -> {scan / fts:.0f}x")
+        country = f"{settings.base}id/place/CO"
+        page, result = timed(lambda: search.browse(db, "project", {"country": [country]}, limit=50))
+        sparql = f"SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE {{ ?p a dev:Project ; dev:location <{country}> }}"
+        peer, _ = timed(lambda: store.query(sparql, prefixes=prefixes(settings.base)).__iter__().__next__())
+        print(f"browse country=CO with 8 facet counts: {page * 1000:.1f} ms ({result['total']} projects) vs SPARQL "
+              f"count alone {peer * 1000:.1f} ms")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,128 @@
+"""Browse and search: `/id/project/`, `/id/org/`, `/id/place/` with facets and paging, `/search` ranked
+by words; every list also as CSV (`?format=csv`). Reads the build's full-text index (graph/search.py).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import tempfile
+from contextlib import closing
+from pathlib import Path
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, current_app, render_template, request
+from markupsafe import Markup, escape
+
+from graph import search
+from graph.web.errors import ApiError
+from graph.web.htmlsafety import href
+from graph.web.present import money
+
+bp = Blueprint("browse", __name__)
+PAGE = 50
+LISTS = {"project": ("project", "Projects"), "org": ("organisation", "Organisations"), "place": ("place", "Places")}
+KIND_LABELS = {"project": "Project", "organisation": "Organisation", "place": "Place"}
+
+
+def _fallback_index(store) -> Path:
+    """An index for a store that was not made by `devkg build` (given directly, or in memory)."""
+    path = Path(tempfile.mkdtemp(prefix="devkg-search-")) / search.INDEX_NAME
+    search.build_index(store, path, current_app.config["DEVKG"].base)
+    return path
+
+
+def open_index():
+    live = current_app.extensions["devkg"]
+    store = live.get()
+    path = search.index_path(store.path) if store.path is not None else None
+    if path is None or not path.is_file():
+        path = live.cached("search-index", lambda: _fallback_index(store))
+    return search.connect(path)
+
+
+def _query_string(**changes) -> str:
+    """The current query string with some parameters replaced (None removes one); always drops `page`."""
+    args = request.args.copy()
+    args.pop("page", None)
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = value
+    return "?" + urlencode(list(args.items(multi=True)))
+
+
+def _toggle(facet: str, value: str) -> str:
+    args = request.args.copy()
+    args.pop("page", None)
+    values = args.getlist(facet)
+    args.setlist(facet, [v for v in values if v != value] if value in values else values + [value])
+    return "?" + urlencode(list(args.items(multi=True)))
+
+
+def highlight(snippet: str) -> Markup:
+    """A search snippet, escaped, with the matched words (between FTS5's markers) in <mark>."""
+    return escape(snippet).replace(search.MARK_START, Markup("<mark>")).replace(search.MARK_END, Markup("</mark>"))
+
+
+def _page() -> int:
+    return max(request.args.get("page", 1, type=int) or 1, 1)
+
+
+def _csv(hits: list[search.Hit], name: str) -> Response:
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(["iri", "kind", "label", "identifier", "start", "end", "total_budget", "currency"])
+    for h in hits:
+        label = "'" + h.label if h.label[:1] in ("=", "+", "-", "@") else h.label  # not a spreadsheet formula
+        w.writerow([h.iri, h.kind, label, h.detail or "", h.start or "", h.end or "",
+                    "" if h.value is None else repr(h.value) if h.value % 1 else int(h.value), h.currency or ""])
+    resp = Response(out.getvalue(), mimetype="text/csv")
+    resp.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    return resp
+
+
+def _wants_csv() -> bool:
+    return request.args.get("format") == "csv"
+
+
+@bp.route("/id/<any(project, org, place):which>/")
+def listing(which: str):
+    kind, title = LISTS[which]
+    filters = {f: request.args.getlist(f) for f, (k, _) in search.FACETS.items() if k == kind and request.args.getlist(f)}
+    sort = request.args.get("sort", "title")
+    desc = request.args.get("order") == "desc"
+    text = request.args.get("q", "").strip()[:200]
+    page = _page()
+    csv_out = _wants_csv()
+    with closing(open_index()) as db:
+        result = search.browse(db, kind, filters, text=text, sort=sort, desc=desc,
+                               limit=current_app.config["DEVKG"].max_rows if csv_out else PAGE,
+                               offset=0 if csv_out else (page - 1) * PAGE)
+    if csv_out:
+        return _csv(result["hits"], f"devkg-{which}s")
+    return render_template("browse.html", kind=kind, which=which, title=title, result=result, filters=filters,
+                           facet_labels={f: label for f, (k, label) in search.FACETS.items()}, text=text,
+                           sort=sort, desc=desc, page=page, page_size=PAGE, link=href, money=money,
+                           toggle=_toggle, qs=_query_string, max_rows=current_app.config["DEVKG"].max_rows)
+
+
+@bp.route("/search")
+def search_page():
+    text = request.args.get("q", "").strip()[:200]
+    kind = request.args.get("kind")
+    kinds = (kind,) if kind in search.KINDS else search.KINDS
+    page = _page()
+    csv_out = _wants_csv()
+    if not text and csv_out:
+        raise ApiError(400, "give some words to search for: /search?q=...")
+    with closing(open_index()) as db:
+        total, hits = search.search(db, text, kinds, limit=current_app.config["DEVKG"].max_rows if csv_out else PAGE,
+                                    offset=0 if csv_out else (page - 1) * PAGE) if text else (0, [])
+        per_kind = {k: search.search(db, text, (k,), limit=0)[0] for k in search.KINDS} if text else {}
+    if csv_out:
+        return _csv(hits, "devkg-search")
+    return render_template("search.html", text=text, search_query=text, kind=kind if kind in search.KINDS else None,
+                           total=total, hits=hits, per_kind=per_kind, page=page, page_size=PAGE, link=href,
+                           money=money, qs=_query_string, kind_labels=KIND_LABELS, highlight=highlight)
