@@ -39,7 +39,7 @@ def test_project_summary_lists_organisations_with_roles_places_sectors_and_sourc
     assert re.search(r'Alinea International Ltd</a> <span class="badge">Implementing</span>', s)
     assert '<a href="/id/place/PE-PIU">Piura</a>' in s
     assert "<code>15112</code>" in s
-    assert "data/projects/ca-3-a034224001.yaml" in s
+    assert "projects/ca-3-a034224001.yaml" in s  # dev:path, relative to the data directory
 
 
 def test_project_summary_has_budget_lines_and_results_tables(client):
