@@ -229,6 +229,8 @@ def single_home(graphs: dict[URIRef, Graph], iris: Iris) -> dict[URIRef, Graph]:
     `graph/organisations`, and any triple still repeated stays only in the
     first graph in this order: reference graphs, organisations, sources.
     """
+    from graph.mapping.organisation import derived_from_sources
+
     org_prefix = f"{iris.id}org/"
     organisations = Graph()
     routed: dict[URIRef, Graph] = {}
@@ -239,6 +241,7 @@ def single_home(graphs: dict[URIRef, Graph], iris: Iris) -> dict[URIRef, Graph]:
                 (organisations if str(t[0]).startswith(org_prefix) and "/codelist/" not in str(t[0]) else kept).add(t)
             g = kept
         routed[name] = g
+    derived_from_sources(organisations, iris.graph("organisations"))
     ordered = sorted(routed.items(), key=lambda kv: ("/graph/source/" in str(kv[0]), str(kv[0])))
     ordered.insert(next((i for i, (n, _) in enumerate(ordered) if "/graph/source/" in str(n)), len(ordered)),
                    (iris.graph("organisations"), organisations))

@@ -50,8 +50,8 @@ def devkg_server(web_settings):
 SMALL = Path(__file__).parent / "data" / "small.trig"
 
 
-def small_settings(tmp: Path, **changes):
-    """Settings whose live store holds tests/web/data/small.trig, built and published like a real build."""
+def small_settings(tmp: Path, trig: bytes | None = None, **changes):
+    """Settings whose live store holds `trig` (tests/web/data/small.trig by default), published like a build."""
     import pyoxigraph as ox
 
     from graph.config import Settings
@@ -61,7 +61,7 @@ def small_settings(tmp: Path, **changes):
     live.parent.mkdir(parents=True, exist_ok=True)
     build = new_build_path(live)
     store = EmbeddedStore(build)
-    store.load(SMALL.read_bytes(), ox.RdfFormat.TRIG)
+    store.load(SMALL.read_bytes() if trig is None else trig, ox.RdfFormat.TRIG)
     store.close()
     del store
     publish(build, live)

@@ -139,16 +139,10 @@ HOSTILE = """
 
 @pytest.fixture(scope="module")
 def hostile_client(tmp_path_factory):
-    import pyoxigraph as ox
-
-    from graph.config import Settings
-    from graph.store import EmbeddedStore
+    from conftest import small_settings
     from server import create_app
 
-    store = EmbeddedStore()
-    store.load(HOSTILE.encode(), ox.RdfFormat.TRIG)
-    tmp = tmp_path_factory.mktemp("hostile")
-    return create_app(Settings.from_env({}, store=tmp / "store", exports=tmp / "dumps"), store=store).test_client()
+    return create_app(small_settings(tmp_path_factory.mktemp("hostile"), HOSTILE.encode())).test_client()
 
 
 @pytest.mark.parametrize("path", ["/id/project/H", "/id/project/", "/search?q=pwned", "/id/place/Z",

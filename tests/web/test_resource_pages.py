@@ -65,8 +65,8 @@ def test_every_fact_is_grouped_with_child_nodes_inline_and_inferred_marked(clien
     groups = re.findall(r"<h3>(\w+)</h3>", facts)
     assert groups[:3] == ["What", "Who", "Where"] and "Money" in groups and "Results" in groups
     assert "Provenance" in groups
-    # a budget line is shown inline with its amount, not as a bare IRI
-    assert re.search(r'budget/1/amount">.*?</div><dl>.*?19,075,668', facts, re.S)
+    # a budget line (keyed by its period, see graph/mapping/keys.py) is shown inline with its amount
+    assert re.search(r'budget/2010-04-01--2011-03-31/1/amount">.*?</div><dl>.*?19,075,668', facts, re.S)
     assert 'class="inferred"' in facts and "participating" in facts  # dev:participatingOrg is inferred
 
 

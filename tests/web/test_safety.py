@@ -98,13 +98,15 @@ def test_markup_in_data_is_escaped_in_html(small_app, path):
 
 @pytest.fixture(scope="module")
 def hostile_links(tmp_path_factory):
-    """A writable small store where one project links to IRIs with every dangerous scheme."""
+    """A writable small store where one project links to IRIs with every dangerous scheme (in a named
+    graph: devkg's pages show what its graphs say, and it keeps nothing in the default graph)."""
     from conftest import small_settings
 
     client = create_app(small_settings(tmp_path_factory.mktemp("xss"), update_token="t")).test_client()
     links = " , ".join(f"<{iri}>" for iri in HOSTILE_IRIS + SAFE_IRIS)
-    r = client.post("/sparql", data=f"INSERT DATA {{ <https://w3id.org/devkg/id/project/X> "
-                                     f"<http://www.w3.org/2000/01/rdf-schema#seeAlso> {links} }}",
+    r = client.post("/sparql", data=f"INSERT DATA {{ GRAPH <https://w3id.org/devkg/graph/curated> {{ "
+                                     f"<https://w3id.org/devkg/id/project/X> "
+                                     f"<http://www.w3.org/2000/01/rdf-schema#seeAlso> {links} }} }}",
                     content_type="application/sparql-update", headers={"Authorization": "Bearer t"})
     assert r.status_code == 204, r.data
     return client
