@@ -1,6 +1,6 @@
 # devkg: two commands on a fresh machine (Python 3.11+, pip):
 #   make run    install into .venv, build the graph (and its dumps) from data/ and serve it on http://127.0.0.1:8000
-#   make test   install with test extras into .venv and run the test suite
+#   make test   install with test extras into .venv, lint (ruff) and run the test suite on every core
 PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
@@ -24,7 +24,8 @@ run: build
 	$(BIN)/devkg serve --host $(HOST) --port $(PORT)
 
 test: install
-	$(BIN)/pytest -q
+	$(BIN)/ruff check .
+	$(BIN)/pytest -q -n auto --dist loadfile
 
 bench: install
 	$(BIN)/python bench/run.py

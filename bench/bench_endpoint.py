@@ -137,6 +137,7 @@ class Server:
 def build_store(tmp: Path) -> Path:
     sys.path.insert(0, str(ROOT / "bench"))
     from run import data_dir
+
     from graph.build import build
     from graph.config import Settings
 

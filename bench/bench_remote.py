@@ -41,12 +41,13 @@ def main() -> None:
     parser.add_argument("--copies", type=int, default=2, help="renamed copies of the IOM file (577 activities each)")
     args = parser.parse_args()
 
+    from oxiserver import oxigraph_exe, oxigraph_serve, remote_env
+    from run import data_dir
+
     from graph.build import build
     from graph.config import Settings
     from graph.namespaces import prefixes
     from graph.store import RemoteStore, open_live
-    from oxiserver import oxigraph_exe, oxigraph_serve, remote_env
-    from run import data_dir
 
     tmp = Path(tempfile.mkdtemp(prefix="devkg-bench-remote-"))
     data = data_dir(tmp, args.copies)

@@ -37,11 +37,11 @@ def timed(fn, repeat: int = 5) -> tuple[float, object]:
 
 def big_store(tmp: Path, copies: int):
     import pyoxigraph as ox
+    from run import data_dir
 
     from graph.build import build
     from graph.config import Settings
     from graph.store import EmbeddedStore, open_live
-    from run import data_dir
 
     settings = Settings.from_env({}, data=data_dir(tmp, 0), store=tmp / "var" / "store", exports=tmp / "dumps")
     (settings.data / "iati" / "iom.xml").write_bytes((ROOT / "tests/fixtures/iati-real/iom-577-activities-2.03.xml").read_bytes())

@@ -59,7 +59,6 @@ def bench_store(settings) -> None:
     from rdflib import Dataset
 
     from graph.export import export
-    from graph.namespaces import prefixes
     from graph.store import open_live
 
     export(open_live(settings.store), settings.exports, settings)
@@ -95,18 +94,13 @@ def bench_store(settings) -> None:
 def bench_reason(settings, with_owlrl: bool) -> None:
     from rdflib import Graph
 
-    from graph.build import core_ontology, map_projects, read_sources, write_graphs
-    from graph.mapping.iris import Iris
-    from graph.mapping.reference import places_graph
-    from graph.namespaces import vocab
+    from graph.build import core_ontology, in_memory_graph, write_graphs
     from graph.reason import materialise, owlrl_closure
-    from graph.reference import Reference
     from graph.store import EmbeddedStore
 
-    iris = Iris(settings.base)
-    projects, _ = read_sources(settings)
-    graphs = map_projects(projects, iris)
-    graphs[iris.graph("places")] = places_graph(Reference.load(settings.data), iris, vocab(iris.base))
+    whole = in_memory_graph(settings)
+    iris, graphs = whole.iris, whole.asserted
+    graphs[iris.graph("places")] = whole.reference[iris.graph("places")]
     store = EmbeddedStore(None)
     write_graphs(store, graphs)
     onto = core_ontology(settings)

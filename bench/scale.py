@@ -88,7 +88,7 @@ def pyshacl_sample(data: Path, n: int) -> None:
     sys.path.insert(0, str(ROOT))
     import pyoxigraph as ox
 
-    from graph.build import map_projects, reference_graphs, rebase
+    from graph.build import map_projects, rebase, reference_graphs
     from graph.config import Settings
     from graph.mapping.iris import Iris
     from graph.reference import Reference

@@ -19,13 +19,13 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 
+from graph.assemble import cross_source_duplicates, load_sources, prune_cache, run_sources, settled_organisations
 from graph.buildlog import Stage, WarningGroups, peak_rss_mb
 from graph.config import Settings
 from graph.mapping.iris import Iris
 from graph.mapping.project import ProjectMapper
 from graph.namespaces import DEFAULT_BASE
 from graph.records import Problem, Project, Where
-from graph.assemble import cross_source_duplicates, load_sources, prune_cache, run_sources, settled_organisations
 from graph.store import EmbeddedStore, discard, new_build_path, open_remote, publish
 
 Progress = Callable[[str], None]
@@ -143,8 +143,9 @@ def read_sources(settings: Settings) -> tuple[list[Project], list[Problem]]:
 
 
 # --- stage 2: map -----------------------------------------------------------------
-def map_projects(projects: list[Project], iris: Iris, sdg_iri=None) -> dict[URIRef, Graph]:
-    """One graph per source (`{base}graph/source/{kind}/{key}`), so provenance stays per source."""
+def map_projects(projects: list[Project], iris: Iris, sdg_iri: Callable[[str], str]) -> dict[URIRef, Graph]:
+    """One graph per source (`{base}graph/source/{kind}/{key}`), so provenance stays per source.
+    `sdg_iri` is `Reference.sdg_iri`: the UN KOS assigns indicator IRIs, so only its table mints them."""
     from graph.mapping.organisation import OrgIndex, settle_names
 
     graphs: dict[URIRef, Graph] = {}
@@ -152,12 +153,44 @@ def map_projects(projects: list[Project], iris: Iris, sdg_iri=None) -> dict[URIR
     for p in projects:
         by_source.setdefault(p.source.key, []).append(p)
     for key, found in by_source.items():
-        mapper = ProjectMapper(iris, graphs.setdefault(iris.source_graph(key), Graph()), sdg_iri, OrgIndex.of(found))
+        mapper = ProjectMapper(iris, sdg_iri, graphs.setdefault(iris.source_graph(key), Graph()), OrgIndex.of(found))
         for p in found:
             mapper.add(p)
     _drop_dangling_related(graphs, {iris.project(p.identifier) for p in projects}, iris)
     settle_names(graphs.values(), iris)  # one label per organisation across all sources
     return graphs
+
+
+@dataclass
+class InMemoryGraph:
+    """What `devkg build` assembles before reasoning, as rdflib graphs held in memory: the same quads
+    as the streamed build (tests/test_streamed_build.py compares them). For `devkg validate`,
+    `devkg reason`, benchmarks and tests, at the scale rdflib can hold."""
+
+    settings: Settings
+    iris: Iris
+    projects: list[Project]
+    problems: list[Problem]
+    asserted: dict[URIRef, Graph]  # one per source; empty when the sources have errors
+    reference: dict[URIRef, Graph]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    def graphs(self) -> dict[URIRef, Graph]:
+        """Every named graph, each triple in one of them (as the build stores them)."""
+        return single_home({**self.reference, **self.asserted}, self.iris)
+
+
+def in_memory_graph(settings: Settings) -> InMemoryGraph:
+    from graph.reference import Reference
+
+    iris = Iris(settings.base)
+    projects, problems = read_sources(settings)
+    errors = any(p.severity == "error" for p in problems)
+    asserted = {} if errors else map_projects(projects, iris, Reference.load(settings.data).sdg_iri)
+    return InMemoryGraph(settings, iris, projects, problems, asserted, reference_graphs(settings, iris))
 
 
 def _drop_dangling_related(graphs: dict[URIRef, Graph], known: set[URIRef], iris: Iris) -> None:
@@ -171,11 +204,9 @@ def _drop_dangling_related(graphs: dict[URIRef, Graph], known: set[URIRef], iris
 
 def reference_graphs(settings: Settings, iris: Iris) -> dict[URIRef, Graph]:
     """The ontology, codelists, UN SDG KOS and places, each in its own named graph."""
-    from graph.mapping.reference import codelists_graph, places_graph, sdg_graph
+    from graph.mapping.reference import add_reference_provenance, codelists_graph, places_graph, sdg_graph
     from graph.namespaces import vocab
     from graph.reference import Reference
-
-    from graph.mapping.reference import add_reference_provenance
 
     ref = Reference.load(settings.data)
     graphs = {

@@ -96,55 +96,51 @@ def cmd_build(args, settings: Settings) -> int:
 
 
 def cmd_validate(args, settings: Settings) -> int:
-    from graph.build import map_projects, read_sources, reference_graphs, shacl_validate
-    from graph.mapping.iris import Iris
+    from graph.build import in_memory_graph, shacl_validate
 
-    projects, problems = read_sources(settings)
-    for p in problems:
+    whole = in_memory_graph(settings)
+    for p in whole.problems:
         print(p)
-    if any(p.severity == "error" for p in problems):
+    if whole.errors:
         return EXIT_BAD_INPUT
-    iris = Iris(settings.base)
-    report = shacl_validate(map_projects(projects, iris), reference_graphs(settings, iris), settings)
+    report = shacl_validate(whole.asserted, whole.reference, settings)
     for finding in report.results:
         print(finding)
-    _err(f"{len(projects)} projects; {len(report.results)} SHACL finding(s); "
+    _err(f"{len(whole.projects)} projects; {len(report.results)} SHACL finding(s); "
          f"{'conforms' if report.conforms else 'does not conform'}")
     return EXIT_OK if report.conforms else EXIT_INVALID
 
 
 def cmd_reason(args, settings: Settings) -> int:
-    """Run one reasoner over data/ in memory and print what it infers, per predicate."""
+    """Run one reasoner over the graph the build assembles, in memory, and print what it infers, per predicate."""
     import time
     from collections import Counter
 
-    import pyoxigraph as ox
     from rdflib import Graph
 
-    from graph.build import core_ontology, map_projects, read_sources, reference_graphs, write_graphs
-    from graph.mapping.iris import Iris
+    from graph.build import core_ontology, in_memory_graph, write_graphs
     from graph.reason import materialise, owlrl_closure
     from graph.store import EmbeddedStore
 
-    iris = Iris(settings.base)
-    projects, problems = read_sources(settings)
-    if any(p.severity == "error" for p in problems):
-        for p in problems:
+    whole = in_memory_graph(settings)
+    if whole.errors:
+        for p in whole.problems:
             _err(str(p))
         return EXIT_BAD_INPUT
-    graphs = {**reference_graphs(settings, iris), **map_projects(projects, iris)}
+    graphs = whole.graphs()
+    inferred_graph = str(whole.iris.graph("inferred"))
     t0 = time.perf_counter()
     if args.reasoner == "owlrl":
         union = Graph()
         for g in graphs.values():
             union += g
-        inferred = owlrl_closure(union, core_ontology(settings))
-        counts = Counter(str(p) for _, p, _ in inferred)
+        counts = Counter(str(p) for _, p, _ in owlrl_closure(union, core_ontology(settings)))
     else:
         store = EmbeddedStore(None)
         write_graphs(store, graphs)
-        materialise(store, core_ontology(settings), str(iris.graph("inferred")))
-        counts = Counter(q.predicate.value for q in store.quads(graph=ox.NamedNode(str(iris.graph("inferred")))))
+        materialise(store, core_ontology(settings), inferred_graph)
+        rows = store.query(f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ GRAPH <{inferred_graph}> {{ ?s ?p ?o }} }} GROUP BY ?p")
+        counts = Counter({r["p"].value: int(r["n"].value) for r in rows})
     for predicate, n in counts.most_common():
         print(f"{n}\t{predicate}")
     _err(f"{args.reasoner}: {sum(counts.values())} new triples in {time.perf_counter() - t0:.2f}s")

@@ -7,9 +7,8 @@ edge (CLI, `create_app`) and handed down, so tests can make as many as they like
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
-
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_BASE = "https://w3id.org/devkg/"  # graph.namespaces re-exports it; here so that settings need no rdflib
@@ -50,7 +49,6 @@ class Settings:
     update_token: str | None = None  # DEVKG_UPDATE_TOKEN: bearer token that enables SPARQL Update
     service_allow: tuple[str, ...] = ()  # DEVKG_SERVICE_ALLOW: hosts SERVICE/LOAD/FROM may reach
     cors_origins: tuple[str, ...] = ("*",)  # DEVKG_CORS_ORIGINS; empty disables CORS
-    reasoner: str = "rules"  # DEVKG_REASONER: "rules" (fast, SPARQL) or "owlrl" (reference)
     debug: bool = False  # DEVKG_DEBUG
 
     @classmethod

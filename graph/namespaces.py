@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rdflib import Namespace
-from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD, VOID
+from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD
 
 from graph.config import DEFAULT_BASE  # noqa: E402,F401 - the one definition, re-exported
 

@@ -52,10 +52,15 @@ def print_result(result, fmt: str, out: TextIO) -> None:
 
 
 def _table(header: list[str], rows: list[list[str]], out: TextIO, width: int = 60) -> None:
-    cut = lambda s: s if len(s) <= width else s[: width - 1] + "…"
+    def cut(s: str) -> str:
+        return s if len(s) <= width else s[: width - 1] + "…"
+
     rows = [[cut(c) for c in r] for r in rows]
     widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(header)]
-    line = lambda cells: " | ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()
+
+    def line(cells: list[str]) -> str:
+        return " | ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()
+
     out.write(line(header) + "\n")
     out.write("-+-".join("-" * w for w in widths) + "\n")
     for r in rows:

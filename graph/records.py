@@ -11,9 +11,10 @@ every later check can still name file and line.
 
 from __future__ import annotations
 
-from pathlib import Path
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -52,14 +53,11 @@ class PartialDate:
     def precision(self) -> str:
         return "day" if self.day else "month" if self.month else "year"
 
-    def first(self) -> "date":
-        from datetime import date
-
+    def first(self) -> date:
         return date(self.year, self.month or 1, self.day or 1)
 
-    def last(self) -> "date":
+    def last(self) -> date:
         import calendar
-        from datetime import date
 
         month = self.month or 12
         day = self.day or calendar.monthrange(self.year, month)[1]

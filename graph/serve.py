@@ -16,6 +16,7 @@ import sys
 from graph.config import Settings
 
 HEADER_TIMEOUT_MS = 10_000
+STOP_GRACE_S = 5  # on SIGTERM, requests in flight get this long before the server process is killed
 
 
 def application():
@@ -48,5 +49,5 @@ def serve(settings: Settings) -> None:
     Server("graph.serve:application", factory=True, interface=Interfaces.WSGI, address=settings.host,
            port=settings.port, workers=workers, blocking_threads=max(2, settings.threads), http=HTTPModes.http1,
            websockets=False, http1_settings=HTTP1Settings(header_read_timeout=HEADER_TIMEOUT_MS),
-           respawn_failed_workers=True, log_level=LogLevels.warning, log_access=False,
+           respawn_failed_workers=True, workers_kill_timeout=STOP_GRACE_S, log_level=LogLevels.warning, log_access=False,
            ).serve()

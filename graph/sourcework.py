@@ -112,7 +112,7 @@ class SourceWriter:
         self.meta = SourceMeta(key=key, graph=graph, sha256=sha256, fingerprint=fp, kind=kind, path=path)
         self.iris = Iris(base)
         self.sink = TripleSink()
-        self.mapper = ProjectMapper(self.iris, self.sink, sdg_iri, orgs)  # orgs: the source's OrgIndex
+        self.mapper = ProjectMapper(self.iris, sdg_iri, self.sink, orgs)  # orgs: the source's OrgIndex
         self.own = (f"{self.iris.id}project/", f"{self.iris.id}source/")
         self.org = f"{self.iris.id}org/"
         self.related = self.iris.vocab + "relatedProject"
@@ -174,9 +174,9 @@ _places: dict = {}  # data dir -> PlaceIndex, made once per worker
 
 def process_iati(job: tuple) -> SourceMeta:
     """Read, check and map one IATI file into the cache (runs in a worker process)."""
+    from graph.mapping.organisation import OrgIndex
     from graph.reference import Reference
     from graph.sources.checks import check_project, first_of_each
-    from graph.mapping.organisation import OrgIndex
     from graph.sources.iati import PlaceIndex, org_names, read_iati_file
     from graph.sources.iati.reader import display_path
 

@@ -33,8 +33,17 @@ from pathlib import Path
 from typing import IO, Protocol
 
 import pyoxigraph as ox
-from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, QueryBoolean, QuerySolutions, \
-    QueryTriples, Triple
+from pyoxigraph import (
+    BlankNode,
+    DefaultGraph,
+    Literal,
+    NamedNode,
+    Quad,
+    QueryBoolean,
+    QuerySolutions,
+    QueryTriples,
+    Triple,
+)
 
 __all__ = ["BlankNode", "DefaultGraph", "Literal", "NamedNode", "Quad", "QueryBoolean", "QuerySolutions",
            "QueryTriples", "Triple", "EmbeddedStore", "Store", "StoreError", "QuerySyntaxError", "serialize"]
@@ -179,18 +188,9 @@ class EmbeddedStore:
         kwargs = {"to_graph": _node(graph)} if graph else {}
         self.raw.bulk_load(data, fmt, **kwargs)
 
-    def extend(self, quads: Iterable[ox.Quad]) -> None:
-        self.raw.bulk_extend(quads)
-
-    def clear_graph(self, graph: str) -> None:
-        self.raw.remove_graph(_node(graph)) if self.raw.contains_named_graph(_node(graph)) else None
-
     def optimize(self) -> None:
         """Compact after a bulk load: aggregates run 2-4x slower before it (DESIGN §8)."""
         self.raw.optimize()
-
-    def flush(self) -> None:
-        self.raw.flush()
 
     def close(self) -> None:
         """Release the on-disk store (pyoxigraph closes it when the object goes away)."""
@@ -436,7 +436,9 @@ class RemoteStore:
 
     def _dataset(self, union: bool, default_graphs, named_graphs) -> list[tuple[str, str]]:
         live = self.named_graphs()
-        keep = lambda asked: [g for g in asked if g in live] or [self._none]
+        def keep(asked: list[str]) -> list[str]:
+            return [g for g in asked if g in live] or [self._none]
+
         default = keep(default_graphs) if default_graphs is not None else live if union else [self._none]
         named = keep(named_graphs) if named_graphs is not None else live or [self._none]
         return [("default-graph-uri", g) for g in (default or [self._none])] + \

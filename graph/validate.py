@@ -4,13 +4,12 @@ Shapes validate the asserted data together with the reference graphs it points
 into (codelists, SDG KOS, places), with `inference="none"`: codelist membership
 is checked through `skos:inScheme`, not RDFS classes, so no inference is needed
 and pyshacl stays fast. SHACL-SPARQL constraints (percentages summing to 100)
-need `advanced=True`. For large builds `validate_shards()` validates projects in
-groups, so 100k projects are never one pyshacl call (DESIGN §8: 6 GB at 100k).
+need `advanced=True`. pyshacl is the reference: at scale the build checks the same shapes compiled to
+SPARQL (graph/shacl_sparql.py), and tests compare the two.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from pyshacl import validate as pyshacl_validate
 from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import RDF, SH, SKOS
 
-from graph.namespaces import DEFAULT_BASE, SDGO, prefixes, vocab
+from graph.namespaces import SDGO, prefixes
 
 SHAPES_NS = "https://w3id.org/devkg/shapes#"
 WHOLE_GRAPH = SHAPES_NS + "data"  # the target node of whole-graph SPARQL checks
@@ -126,62 +125,3 @@ def _finding(report: Graph, result, shapes: Graph) -> Finding:
                    shape=str(shape) if shape is not None else None)
 
 
-def project_shards(data: Graph, size: int, base: str = DEFAULT_BASE) -> Iterator[Graph]:
-    """Split `data` into subgraphs of `size` projects each, with every node their projects reach.
-
-    A node reached from several projects (an organisation, a source document) is
-    copied into each shard that reaches it; traversal stops at other projects.
-    Triples no project reaches come last, in a shard of their own, so nothing
-    escapes validation.
-    """
-    project_class = vocab(base).Project
-    by_subject: dict = {}
-    for t in data:  # one pass: rdflib's per-node lookups cost more than indexing once
-        by_subject.setdefault(t[0], []).append(t)
-    projects = sorted(data.subjects(RDF.type, project_class), key=str)
-    is_project = set(projects)
-    reached: set = set()
-    for start in range(0, len(projects), size):
-        triples, seen = [], set()
-        stack = list(projects[start:start + size])
-        while stack:
-            node = stack.pop()
-            if node in seen:
-                continue
-            seen.add(node)
-            for t in by_subject.get(node, ()):
-                triples.append(t)
-                o = t[2]
-                if isinstance(o, (URIRef, BNode)) and o not in seen and o not in is_project:
-                    stack.append(o)
-        reached |= seen
-        yield _graph(triples)
-    rest = [t for s, ts in by_subject.items() if s not in reached for t in ts]
-    if rest:
-        yield _graph(rest)
-
-
-def _graph(triples: list) -> Graph:
-    g = Graph()
-    g.addN((s, p, o, g) for s, p, o in triples)
-    return g
-
-
-def validate_shards(shards: Iterable[Graph], reference: Graph, shapes: Graph) -> ValidationReport:
-    """Validate each shard together with `reference`; merge the findings (each reported once).
-
-    Use with `project_shards()` for large builds: pyshacl's memory grows with the
-    data graph (about 6 GB at 100k projects in one call), a shard's does not.
-    """
-    merged = ValidationReport(True)
-    seen: set[Finding] = set()
-    for shard in shards:
-        report = validate(shard + reference, shapes)
-        merged.graph += report.graph
-        merged.conforms = merged.conforms and report.conforms
-        for f in report.results:
-            if f not in seen:
-                seen.add(f)
-                merged.results.append(f)
-    merged.results.sort(key=lambda f: (SEVERITY_ORDER.get(f.severity, 3), f.focus, f.path or "", f.message))
-    return merged

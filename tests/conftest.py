@@ -7,9 +7,9 @@ files), so tests see exactly what a maintainer's `devkg build` gives.
 from __future__ import annotations
 
 import pytest
+from seedlib import seed_data_dir
 
 from graph.config import Settings
-from seedlib import seed_data_dir
 
 
 @pytest.fixture(scope="session")

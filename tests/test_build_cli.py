@@ -79,7 +79,7 @@ CASES = [
 def test_bad_input_names_file_line_and_field(built, tmp_path, capsys, case, name, old, new, line_fragment, message):
     code, err = run_broken(built, tmp_path, replace_in(name, old, new), capsys)
     assert code == 2
-    line = next(l for l in err.splitlines() if message in l)
+    line = next(x for x in err.splitlines() if message in x)
     assert line.startswith(f"data/projects/{name}:")
     if line_fragment:
         text = (tmp_path / "data" / "projects" / name).read_text(encoding="utf-8")
@@ -157,19 +157,18 @@ def test_validate_reports_conformance_and_exit_codes(built, tmp_path, capsys):
 
 def test_shacl_violation_names_focus_and_message(tmp_path, capsys):
     """A graph-level problem the record checks cannot see: a second total budget."""
-    from graph.build import shacl_validate, map_projects, read_sources, reference_graphs
-    from graph.config import Settings
-    from graph.mapping.iris import Iris
     from rdflib import Literal, URIRef
 
+    from graph.build import in_memory_graph, shacl_validate
+    from graph.config import Settings
+
     settings = Settings.from_env({}, data=PROJECT_ROOT / "data")
-    iris = Iris()
-    projects, _ = read_sources(settings)
-    asserted = map_projects(projects, iris)
+    whole = in_memory_graph(settings)
+    iris, asserted = whole.iris, whole.asserted
     g = next(iter(asserted.values()))
     p = next(iter(g.subjects(URIRef(iris.vocab + "identifier"), None)))
     g.add((p, URIRef(iris.vocab + "identifier"), Literal("SECOND-ID")))
-    report = shacl_validate(asserted, reference_graphs(settings, iris), settings)
+    report = shacl_validate(asserted, whole.reference, settings)
     assert not report.conforms
     line = next(str(f) for f in report.violations)
     assert line.startswith(f"<{p}> dev:identifier: ") and "exactly one identifier" in line

@@ -3,14 +3,33 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
 from graph.config import PROJECT_ROOT
-from graph.records import (ActivityDate, Budget, CodedValue, DocumentLink, Indicator, IndicatorPeriod, Location,
-                           Money, OrgRef, PartialDate, Participation, PolicyMarker, Problem, Project, Result, Share,
-                           Source, Tag, Text, Transaction, Where)
+from graph.records import (
+    ActivityDate,
+    Budget,
+    CodedValue,
+    DocumentLink,
+    Indicator,
+    IndicatorPeriod,
+    Location,
+    Money,
+    OrgRef,
+    PartialDate,
+    Participation,
+    PolicyMarker,
+    Problem,
+    Project,
+    Result,
+    Share,
+    Source,
+    Tag,
+    Text,
+    Transaction,
+    Where,
+)
 from graph.reference import Reference
 from graph.sources.checks import check_project
 

@@ -48,7 +48,7 @@ def test_at_least_twelve_example_queries():
 def test_every_setting_is_documented_in_config():
     source = (PROJECT_ROOT / "graph" / "config.py").read_text()
     for name in Settings.__dataclass_fields__:
-        line = next(l for l in source.splitlines() if l.strip().startswith(f"{name}:"))
+        line = next(x for x in source.splitlines() if x.strip().startswith(f"{name}:"))
         assert "#" in line, f"setting {name} has no comment"
 
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Namespace, URIRef
-from rdflib.compare import isomorphic
 from rdflib import namespace as ns
+from rdflib.compare import isomorphic
 
 from graph.config import Settings
 from graph.export import DESCRIPTION, SUMS, ExportError, describe, export, graph_file_name, read_sums

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 from lxml import etree
-
 from seedlib import IATI_DIR
+
 from graph.config import Settings
 
 PUBLISHER_FILES = [
@@ -25,6 +25,7 @@ DEV = "https://w3id.org/devkg/def#"
 @pytest.fixture(scope="module")
 def iati_settings(tmp_path_factory) -> Settings:
     from seedlib import seed_data_dir
+
     from graph.build import build
     from graph.sources.iati import import_iati
 

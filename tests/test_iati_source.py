@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
+from seedlib import IATI_DIR
 
 from graph.config import PROJECT_ROOT
 from graph.records import PartialDate, Problem, Project, Text
 from graph.sources.iati import IatiImportError, import_iati, read_iati_file, read_iati_files
-from seedlib import IATI_DIR
 
 FIXTURES = Path(__file__).parent / "fixtures" / "iati"
 IOM = IATI_DIR / "iom-577-activities-2.03.xml"

@@ -1,6 +1,7 @@
 """Records to triples: one hand-made project exercising each part of the mapper."""
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from rdflib import RDF, RDFS, Literal, URIRef
@@ -10,11 +11,27 @@ from graph.mapping.iris import Iris, segment
 from graph.mapping.project import ProjectMapper
 from graph.namespaces import vocab
 from graph.records import (
-    ActivityDate, Budget, Indicator, IndicatorPeriod, Location, Money, OrgRef, PartialDate,
-    Participation, PolicyMarker, Project, Result, Share, Source, Tag, Text,
+    ActivityDate,
+    Budget,
+    Indicator,
+    IndicatorPeriod,
+    Location,
+    Money,
+    OrgRef,
+    PartialDate,
+    Participation,
+    PolicyMarker,
+    Project,
+    Result,
+    Share,
+    Source,
+    Tag,
+    Text,
 )
+from graph.reference import Reference
 
 IRIS = Iris()
+SDG_IRI = Reference.load(Path(__file__).parent.parent / "data").sdg_iri
 DEV = vocab()
 P = IRIS.project("XM-TEST-1")
 
@@ -50,7 +67,7 @@ def project() -> Project:
 
 @pytest.fixture(scope="module")
 def g():
-    mapper = ProjectMapper(IRIS)
+    mapper = ProjectMapper(IRIS, SDG_IRI)
     mapper.add(project())
     return mapper.g
 
@@ -126,7 +143,7 @@ def test_provenance_and_linked_data_uri(g):
 
 
 def test_mapping_twice_gives_the_same_graph():
-    a, b = ProjectMapper(IRIS), ProjectMapper(IRIS)
+    a, b = ProjectMapper(IRIS, SDG_IRI), ProjectMapper(IRIS, SDG_IRI)
     a.add(project())
     b.add(project())
     assert set(a.g) == set(b.g)
@@ -164,7 +181,7 @@ def test_parts_are_keyed_by_what_identifies_them_not_by_position():
         p.budgets, p.results = order(base.budgets), order(base.results)
         p.transactions = base.transactions if order(base.transactions) is base.transactions else \
             [base.transactions[2], base.transactions[0], base.transactions[1]]  # keep the two repeats in order
-        mapper = ProjectMapper(IRIS)
+        mapper = ProjectMapper(IRIS, SDG_IRI)
         mapper.add(p)
         graphs.append(mapper.g)
     first, second = graphs
@@ -188,7 +205,7 @@ def test_a_long_title_gives_a_short_key_with_a_hash():
 def test_other_identifiers_keep_their_kind():
     p = project()
     p.other_identifiers = [("Project Code", "2225O")]
-    mapper = ProjectMapper(IRIS)
+    mapper = ProjectMapper(IRIS, SDG_IRI)
     mapper.add(p)
     node = IRIS.child(P, "other-identifier", "project-code", "2225O")
     assert (P, DEV.otherIdentifier, Literal("2225O")) in mapper.g
@@ -237,7 +254,7 @@ def test_iati_defaults_are_applied_and_marked():
     p.transactions = [Transaction("3", PartialDate(2020, 3, 1), Money(Decimal(1), "USD")),
                       Transaction("3", PartialDate(2020, 4, 1), Money(Decimal(2), "USD"), flow_type=CodedValue("20"),
                                   humanitarian=False)]
-    mapper = ProjectMapper(IRIS)
+    mapper = ProjectMapper(IRIS, SDG_IRI)
     mapper.add(p)
     g = mapper.g
     first, second = IRIS.child(P, "budget", "2020-01-01--2020-12-31", "1"), IRIS.child(P, "budget", "2021-01-01--2021-12-31", "2")

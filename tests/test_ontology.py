@@ -141,7 +141,7 @@ def test_core_term_has_english_label_definition_and_is_defined_by(term: URIRef) 
     g = core()
     labels = list(g.objects(term, RDFS.label))
     definitions = list(g.objects(term, SKOS.definition))
-    assert any(isinstance(l, Literal) and l.language == "en" for l in labels), f"{term}: no rdfs:label@en"
+    assert any(isinstance(x, Literal) and x.language == "en" for x in labels), f"{term}: no rdfs:label@en"
     assert any(isinstance(d, Literal) and d.language == "en" and len(d) >= 20 for d in definitions), \
         f"{term}: no useful skos:definition@en"
     assert (term, RDFS.isDefinedBy, ONTOLOGY_IRI) in g

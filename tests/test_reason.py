@@ -16,8 +16,16 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
-from graph.reason import (canonical, canonical_triple, derive_rules, inferred_graph, materialise,
-                          owlrl_closure, unsupported_axioms, useful)
+from graph.reason import (
+    canonical,
+    canonical_triple,
+    derive_rules,
+    inferred_graph,
+    materialise,
+    owlrl_closure,
+    unsupported_axioms,
+    useful,
+)
 from graph.store import EmbeddedStore
 
 FIXTURES = Path(__file__).parent / "fixtures" / "reason"
@@ -293,16 +301,15 @@ def test_devkg_ontology_uses_only_axioms_the_rules_implement():
 @pytest.fixture(scope="module")
 def seeds(seed_settings):
     """Seed projects plus only the places and SDG concepts they reach (owlrl is slow on all 60k)."""
-    from graph.build import core_ontology, map_projects, read_sources, reference_graphs
-    from graph.mapping.iris import Iris
+    from graph.build import core_ontology, in_memory_graph
     from graph.namespaces import vocab
 
-    iris, dev = Iris(), vocab()
-    projects, _ = read_sources(seed_settings)
+    whole = in_memory_graph(seed_settings)
+    iris, dev = whole.iris, vocab()
     data = Graph()
-    for g in map_projects(projects, iris).values():
+    for g in whole.asserted.values():
         data += g
-    ref = reference_graphs(seed_settings, iris)
+    ref = whole.reference
     places, sdg = ref[iris.graph("places")], ref[iris.graph("sdg")]
     todo, seen = {o for o in data.objects() if isinstance(o, URIRef)}, set()
     while todo:

@@ -8,10 +8,17 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 import pytest
-
-from graph.store import (EmbeddedStore, QuerySyntaxError, RemoteStore, RemoteTriples, ResultTooLarge, StoreError,
-                         StoreTimeout)
 from oxiserver import free_port, oxigraph_serve
+
+from graph.store import (
+    EmbeddedStore,
+    QuerySyntaxError,
+    RemoteStore,
+    RemoteTriples,
+    ResultTooLarge,
+    StoreError,
+    StoreTimeout,
+)
 
 BASE = "https://w3id.org/devkg/"
 DEV = BASE + "def#"
@@ -56,7 +63,7 @@ def test_publish_makes_every_seed_graph_live_with_its_triples(remote, seed_store
 
 QUERIES = [
     f"SELECT ?p ?t WHERE {{ ?p a <{DEV}Project> ; <{DEV}title> ?t }}",
-    f"SELECT ?c (COUNT(*) AS ?n) WHERE {{ ?s a ?c }} GROUP BY ?c",
+    "SELECT ?c (COUNT(*) AS ?n) WHERE { ?s a ?c } GROUP BY ?c",
     "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
     f"SELECT ?p ?place WHERE {{ ?p <{DEV}location> ?place }}",
     "SELECT ?s ?o WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?o FILTER(lang(?o) = 'en') }",
@@ -104,7 +111,7 @@ def test_staging_graphs_stay_invisible_whatever_the_query_asks(remote):
         assert not remote.query(f"ASK FROM <{staging}> {hidden}")
         assert not remote.query(f"ASK FROM NAMED <{staging}> {{ GRAPH <{staging}> {hidden} }}")
         assert not remote.query(f"ASK {hidden}", default_graphs=[staging])
-        assert not remote.query(f"ASK {{ GRAPH ?g {{ ?s ?p ?o }} }}", named_graphs=[remote.manifest])
+        assert not remote.query("ASK { GRAPH ?g { ?s ?p ?o } }", named_graphs=[remote.manifest])
         assert staging not in remote.named_graphs()
     finally:
         remote.cleanup()

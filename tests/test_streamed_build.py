@@ -16,7 +16,10 @@ import pytest
 from rdflib import Graph
 
 from graph.build import (
-    BuildFailed, build, map_projects, read_sources, reference_graphs, shacl_validate, single_home,
+    BuildFailed,
+    build,
+    in_memory_graph,
+    shacl_validate,
 )
 from graph.config import PROJECT_ROOT, Settings
 from graph.mapping.iris import Iris
@@ -80,12 +83,9 @@ def built(tmp_path_factory):
 
 
 def in_memory_pipeline(settings: Settings):
-    iris = Iris(settings.base)
-    projects, problems = read_sources(settings)
-    assert not [p for p in problems if p.severity == "error"]
-    asserted = map_projects(projects, iris)
-    reference = reference_graphs(settings, iris)
-    return asserted, reference, single_home({**reference, **asserted}, iris)
+    whole = in_memory_graph(settings)
+    assert not whole.errors
+    return whole.asserted, whole.reference, whole.graphs()
 
 
 def test_streamed_build_has_the_quads_of_the_in_memory_pipeline(built):

@@ -10,7 +10,10 @@ from graph.build import rebase
 from graph.config import PROJECT_ROOT
 from graph.namespaces import SDGO, vocab
 from graph.validate import (
-    Finding, load_shapes, project_shards, shape_reference, validate, validate_shards,
+    Finding,
+    load_shapes,
+    shape_reference,
+    validate,
 )
 
 SHAPES_DIR = PROJECT_ROOT / "shapes"
@@ -147,44 +150,17 @@ def test_shape_reference_keeps_scheme_membership_and_sdg_classes_only():
                                           (goal, RDF.type, SDGO.Goal)}
 
 
-def test_project_shards_group_projects_and_copy_shared_nodes():
-    g = projects_graph(3)
-    orphan = URIRef(ID + "org/ORPHAN")
-    g.add((orphan, RDF.type, DEV.Organisation))
-    shards = list(project_shards(g, 2))
-    assert [len(set(s.subjects(RDF.type, DEV.Project))) for s in shards] == [2, 1, 0]
-    funder = URIRef(ID + "org/XM-ORG")
-    assert all((funder, RDF.type, DEV.Organisation) in s for s in shards[:2])
-    assert set(shards[2]) == {(orphan, RDF.type, DEV.Organisation)}
-    union = Graph()
-    for s in shards:
-        union += s
-    assert set(union) == set(g)
-
-
-def test_validate_shards_finds_what_one_call_finds():
-    g = projects_graph(5, bad_dates=1, short_shares=3)
-    whole = validate(g, SHAPES)
-    sharded = validate_shards(project_shards(g, 2), Graph(), SHAPES)
-    assert not sharded.conforms
-    assert sorted(map(str, sharded.results)) == sorted(map(str, whole.results))
-    assert {f.focus for f in sharded.results} == {ID + "project/XM-1", ID + "project/XM-3"}
-    assert len(sharded.violations) == 1 and len(sharded.warnings) == 1
-
-
 def test_seed_projects_conform_without_warnings(tmp_path):
-    from graph.build import map_projects, read_sources, reference_graphs
-    from graph.config import Settings
-    from graph.mapping.iris import Iris
     from seedlib import seed_data_dir
 
-    settings = Settings.from_env({}, data=seed_data_dir(tmp_path))
-    iris = Iris()
-    projects, _ = read_sources(settings)
-    data = shape_reference(*(g for name, g in reference_graphs(settings, iris).items()
-                             if name in (iris.graph("codelists"), iris.graph("sdg"))))
-    for g in map_projects(projects, iris).values():
+    from graph.build import in_memory_graph
+    from graph.config import Settings
+
+    whole = in_memory_graph(Settings.from_env({}, data=seed_data_dir(tmp_path)))
+    iris = whole.iris
+    data = shape_reference(whole.reference[iris.graph("codelists")], whole.reference[iris.graph("sdg")])
+    for g in whole.asserted.values():
         data += g
     report = validate(data, SHAPES)
-    assert len(projects) == 5
+    assert len(whole.projects) == 5
     assert report.conforms and report.results == [], str(report)

@@ -6,7 +6,6 @@ import datetime as dt
 import hashlib
 from dataclasses import fields, is_dataclass
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 

@@ -14,7 +14,7 @@ from urllib.parse import quote, unquote_to_bytes
 
 from rdflib import URIRef
 
-from graph.namespaces import DEFAULT_BASE, SDG
+from graph.namespaces import DEFAULT_BASE
 
 # Characters kept as they are in an IRI path segment; everything else is %-encoded.
 # IATI identifiers may contain "/", ":" and spaces ("XM-DAC-41114-PROJECT-00089/2"),
@@ -121,11 +121,6 @@ class Iris:
 
     def source(self, key: str) -> URIRef:
         return URIRef(f"{self.id}source/{_path(key)}")
-
-    @staticmethod
-    def sdg(code: str) -> URIRef:
-        """UN SDG KOS IRIs: goals `16`, targets `16.6`, indicators `C160601`."""
-        return SDG[code.strip()]
 
 
 def _path(key: str) -> str:

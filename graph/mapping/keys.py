@@ -32,7 +32,16 @@ from typing import TypeVar
 
 from graph.mapping.iris import slug
 from graph.records import (
-    Budget, Contact, DocumentLink, Indicator, IndicatorPeriod, Location, PartialDate, Result, Text, Transaction,
+    Budget,
+    Contact,
+    DocumentLink,
+    Indicator,
+    IndicatorPeriod,
+    Location,
+    PartialDate,
+    Result,
+    Text,
+    Transaction,
 )
 
 MAX_SLUG = 60

@@ -11,6 +11,8 @@ schemes built by `graph.mapping.reference`; SDG codes become the UN's own IRIs.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
@@ -48,14 +50,15 @@ class _Terms:
 class ProjectMapper:
     """Maps projects into one rdflib graph (one per source, so provenance stays per graph)."""
 
-    def __init__(self, iris: Iris, graph: Graph | None = None, sdg_iri=None, orgs: OrgIndex | None = None):
+    def __init__(self, iris: Iris, sdg_iri: Callable[[str], str], graph: Graph | None = None,
+                 orgs: OrgIndex | None = None):
         self.iris = iris
         self.dev = _Terms(vocab(iris.base))
         self.g = graph if graph is not None else Graph()
         # Names this source also uses with an organisation identifier (see graph.mapping.organisation).
         self.orgs = orgs or OrgIndex()
-        # Maps an SDG indicator code ("16.6.1") to the UN KOS IRI; the default keeps the code.
-        self.sdg_iri = sdg_iri or Iris.sdg
+        # The UN KOS IRI of a goal, target or indicator code (`Reference.sdg_iri`: "16.6.1" -> .../C160601).
+        self.sdg_iri = sdg_iri
 
     # --- entry points -------------------------------------------------------------
     def add(self, p: Project) -> URIRef:
@@ -299,13 +302,13 @@ class ProjectMapper:
     def _sdgs(self, s: URIRef, p: Project) -> None:
         dev, g = self.dev, self.g
         for code in p.sdg_goals:
-            g.add((s, dev.sdgGoal, Iris.sdg(code)))
+            g.add((s, dev.sdgGoal, URIRef(self.sdg_iri(code))))
         for code in p.sdg_targets:
-            g.add((s, dev.sdgTarget, Iris.sdg(code)))
+            g.add((s, dev.sdgTarget, URIRef(self.sdg_iri(code))))
         for tag in p.tags:
             prop = TAG_SDG_VOCABULARIES.get(tag.vocabulary)
             if prop:
-                g.add((s, dev[prop], Iris.sdg(tag.code)))
+                g.add((s, dev[prop], URIRef(self.sdg_iri(tag.code))))
                 continue
             concept = self.iris.code(f"TagVocabulary-{tag.vocabulary}", tag.code)
             g.add((s, dev.tag, concept))

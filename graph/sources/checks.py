@@ -30,12 +30,11 @@ the value, and suggest the closest valid code or place when there is one.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
-from collections.abc import Iterable, Iterator
-
-from graph.reference import Reference
 from graph.records import CodedValue, PartialDate, Problem, Project, Share, Where
+from graph.reference import Reference
 
 SDG_SECTOR_VOCABULARIES = {"7": "goal", "8": "target", "9": "indicator"}
 CHECKED_SECTOR_VOCABULARIES = {"1": "Sector", "2": "SectorCategory"}

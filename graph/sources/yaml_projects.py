@@ -17,8 +17,25 @@ from typing import Any
 import yaml
 
 from graph.records import (
-    ActivityDate, Budget, CodedValue, Contact, DocumentLink, Indicator, IndicatorPeriod, Location, Money,
-    OrgRef, Participation, PolicyMarker, Problem, Project, RelatedActivity, Result, Share, Source, Where,
+    ActivityDate,
+    Budget,
+    CodedValue,
+    Contact,
+    DocumentLink,
+    Indicator,
+    IndicatorPeriod,
+    Location,
+    Money,
+    OrgRef,
+    Participation,
+    PolicyMarker,
+    Problem,
+    Project,
+    RelatedActivity,
+    Result,
+    Share,
+    Source,
+    Where,
 )
 from graph.sources.yaml_fields import FieldReader
 from graph.sources.yaml_lines import LineDict, load_with_lines

@@ -25,8 +25,10 @@ def example_queries() -> list[dict[str, str]]:
 
 
 def counts(store, settings: Settings) -> dict[str, int]:
-    q = lambda cls: int(next(iter(store.query(
-        f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a <{settings.base}def#{cls}> }}")))["n"].value)
+    def q(cls: str) -> int:
+        query = f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a <{settings.base}def#{cls}> }}"
+        return int(next(iter(store.query(query)))["n"].value)
+
     return {"projects": q("Project"), "organisations": q("Organisation"), "triples": store.count(),
             "graphs": len(store.named_graphs())}
 
@@ -45,7 +47,9 @@ def ontology_terms(store, settings: Settings) -> list[dict]:
     }} }} GROUP BY ?term ?kind ?label ?definition ORDER BY ?kind ?term"""
     rows = []
     for r in store.query(query, union_default_graph=False):
-        value = lambda k: r[k].value if r[k] is not None else ""
+        def value(k: str, r=r) -> str:
+            return r[k].value if r[k] is not None else ""
+
         rows.append({"iri": value("term"), "name": value("term").rsplit("#", 1)[1], "kind": value("kind").rsplit("#", 1)[1],
                      "label": value("label"), "definition": value("definition"),
                      "supers": value("supers").split(), "domains": value("domains").split(), "ranges": value("ranges").split()})

@@ -11,8 +11,8 @@ from flask import Blueprint, render_template, request
 from graph.web import facts as facts_mod
 from graph.web import negotiate, overview, summary
 from graph.web.errors import ApiError
-from graph.web.labels import labels
 from graph.web.htmlsafety import href
+from graph.web.labels import labels
 from graph.web.present import SDG_NS, money, number, sdg_code, settings
 
 bp = Blueprint("resourcepage", __name__)

@@ -31,8 +31,13 @@ def kind_of(iri: str) -> str:
     return "other"
 
 
+def _get(row: dict[str, Term], key: str) -> str | None:
+    """A solution's value for `key`, or None where the variable is unbound."""
+    return row[key].value if key in row else None
+
+
 def _one(rows: list[dict[str, Term]], key: str) -> str | None:
-    return rows[0][key].value if rows and key in rows[0] else None
+    return _get(rows[0], key) if rows else None
 
 
 def project(iri: str) -> dict:
@@ -77,27 +82,26 @@ def project(iri: str) -> dict:
     iris = [r[k].value for rows in (core, budgets, transactions, people, places, sdgs, sectors, results)
             for r in rows for k in r if r[k].is_iri]
     names = labels(iris)
-    get = lambda r, k: r[k].value if k in r else None
     summary = {
         "title": _one(core, "title"), "identifier": _one(core, "identifier"),
         "status": _one(core, "status"), "description": _one(core, "description"),
         "dates": [(label, _one(core, key)) for key, label in (
             ("start", "Start"), ("end", "End"), ("pstart", "Planned start"), ("pend", "Planned end"),
             ("astart", "Actual start"), ("aend", "Actual end")) if _one(core, key)],
-        "total": [{"value": get(r, "value"), "currency": get(r, "cur"), "label": get(r, "label")} for r in total],
-        "budgets": [{k: get(r, k) for k in ("start", "end", "value", "cur", "type", "bstatus")} for r in budgets],
-        "transactions": [{k: get(r, k) for k in ("date", "type", "value", "cur", "provider", "receiver")}
+        "total": [{"value": _get(r, "value"), "currency": _get(r, "cur"), "label": _get(r, "label")} for r in total],
+        "budgets": [{k: _get(r, k) for k in ("start", "end", "value", "cur", "type", "bstatus")} for r in budgets],
+        "transactions": [{k: _get(r, k) for k in ("date", "type", "value", "cur", "provider", "receiver")}
                          for r in transactions],
-        "people": sorted(({"org": get(r, "org"), "role": get(r, "role"), "stated": get(r, "stated")} for r in people),
+        "people": sorted(({"org": _get(r, "org"), "role": _get(r, "role"), "stated": _get(r, "stated")} for r in people),
                          key=lambda p: (names.get(p["role"] or "", "~"), names.get(p["org"], ""))),
         "places": _places(places, names),
         "sdgs": sorted(({"iri": r["sdg"].value, "code": sdg_code(r["sdg"].value) or r["sdg"].value,
-                         "inferred": get(r, "inf") == "1"} for r in sdgs),  # stated by no source
+                         "inferred": _get(r, "inf") == "1"} for r in sdgs),  # stated by no source
                        key=lambda x: [int(p) if p.isdigit() else 999 for p in x["code"].split(".")]),
-        "sectors": [{"iri": get(r, "code"), "notation": get(r, "notation"), "pct": get(r, "pct")} for r in sectors
-                    if not any(get(o, "code") == get(r, "code") and "pct" in o for o in sectors if "pct" not in r)],
+        "sectors": [{"iri": _get(r, "code"), "notation": _get(r, "notation"), "pct": _get(r, "pct")} for r in sectors
+                    if not any(_get(o, "code") == _get(r, "code") and "pct" in o for o in sectors if "pct" not in r)],
         "results": _results(results),
-        "sources": [{k: get(r, k) for k in ("src", "title", "path", "sha", "kind")} for r in sources],
+        "sources": [{k: _get(r, k) for k in ("src", "title", "path", "sha", "kind")} for r in sources],
     }
     if not summary["total"] and budgets:  # no stated total: the budget lines' sums, per currency, marked as such
         sums: dict[str, float] = defaultdict(float)
@@ -124,10 +128,9 @@ def _results(rows: list[dict[str, Term]]) -> list[dict]:
         res = out.setdefault(r["result"].value, {"title": r["rtitle"].value if "rtitle" in r else None,
                                                  "type": r["rtype"].value if "rtype" in r else None, "indicators": []})
         if "ind" in r:
-            v = lambda k: r[k].value if k in r else None
-            res["indicators"].append({"title": v("ititle"), "unit": v("unit"), "baseline": v("baseline"),
-                                      "byear": v("byear"), "target": v("target"), "actual": v("actual"),
-                                      "period": " – ".join(x for x in (v("pstart"), v("pend")) if x)})
+            res["indicators"].append({"title": _get(r, "ititle"), "unit": _get(r, "unit"), "baseline": _get(r, "baseline"),
+                                      "byear": _get(r, "byear"), "target": _get(r, "target"), "actual": _get(r, "actual"),
+                                      "period": " – ".join(x for x in (_get(r, "pstart"), _get(r, "pend")) if x)})
     return list(out.values())
 
 
@@ -142,9 +145,8 @@ def _project_rows(where: str, sort: str, desc: bool, page: int, roles: bool = Fa
         OPTIONAL {{ ?proj dev:totalBudget ?tb . ?tb dev:value ?v OPTIONAL {{ ?tb dev:currency/skos:notation ?c }} }}
     }} GROUP BY ?proj ORDER BY {'DESC' if desc else 'ASC'}({order}) ?proj
     LIMIT {PAGE} OFFSET {(page - 1) * PAGE}""")
-    get = lambda r, k: r[k].value if k in r else None
-    return [{"iri": get(r, "proj"), "title": get(r, "title"), "start": get(r, "start"), "end": get(r, "end"),
-             "value": get(r, "value"), "cur": get(r, "cur"), "roles": (get(r, "roles") or "").split()}
+    return [{"iri": _get(r, "proj"), "title": _get(r, "title"), "start": _get(r, "start"), "end": _get(r, "end"),
+             "value": _get(r, "value"), "cur": _get(r, "cur"), "roles": (_get(r, "roles") or "").split()}
             for r in rows], total
 
 

@@ -7,8 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from live import free_port, wait_for
+from live import free_port, stop, wait_for
 
 
 @pytest.fixture(scope="session")
@@ -41,8 +40,7 @@ def devkg_server(web_settings):
         wait_for(f"http://127.0.0.1:{port}/")
         yield f"http://127.0.0.1:{port}"
     finally:
-        proc.terminate()
-        proc.wait(10)
+        stop(proc)
 
 
 

@@ -140,6 +140,7 @@ HOSTILE = """
 @pytest.fixture(scope="module")
 def hostile_client(tmp_path_factory):
     from conftest import small_settings
+
     from server import create_app
 
     return create_app(small_settings(tmp_path_factory.mktemp("hostile"), HOSTILE.encode())).test_client()

@@ -9,9 +9,8 @@ import sys
 
 import pytest
 import SPARQLWrapper
+from live import free_port, stop, wait_for
 from rdflib import Graph, Literal, URIRef
-
-from live import free_port, wait_for
 
 DEV = "https://w3id.org/devkg/def#"
 CA = URIRef("https://w3id.org/devkg/id/project/CA-3-A034224001")
@@ -96,8 +95,7 @@ def writable_server(tmp_path_factory):
         wait_for(f"http://127.0.0.1:{port}/")
         yield f"http://127.0.0.1:{port}/sparql"
     finally:
-        proc.terminate()
-        proc.wait(10)
+        stop(proc)
 
 
 def test_rdflib_sparqlupdatestore_writes_with_the_token(writable_server):

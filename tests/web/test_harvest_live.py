@@ -16,13 +16,13 @@ import sys
 
 import pytest
 import requests
+from live import free_port, stop, wait_for
 from rdflib import Graph, URIRef
 from rdflib.namespace import VOID
 
 from graph.build import build
 from graph.config import PROJECT_ROOT, Settings
 from graph.store import open_live
-from live import free_port, wait_for
 
 DS = URIRef("https://w3id.org/devkg/id/dataset")
 
@@ -104,8 +104,7 @@ def rebuilt(tmp_path_factory):
         wait_for(f"{base}/")
         yield base, settings, settings.with_(data=full)
     finally:
-        proc.terminate()
-        proc.wait(10)
+        stop(proc)
 
 
 def test_a_build_publishes_dumps_and_void_of_the_graph_it_serves(rebuilt):

@@ -10,8 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-
-from live import free_port, select, wait_for
+from live import free_port, select, stop, wait_for
 
 QUERIES = [
     "SELECT ?p WHERE { ?p a <https://w3id.org/devkg/def#Project> } ORDER BY ?p",
@@ -36,8 +35,7 @@ def oxigraph_server(web_settings, tmp_path_factory):
         wait_for(f"http://127.0.0.1:{port}/query")
         yield f"http://127.0.0.1:{port}/query"
     finally:
-        proc.terminate()
-        proc.wait(10)
+        stop(proc)
 
 
 @pytest.mark.parametrize("query", QUERIES)

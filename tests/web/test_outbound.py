@@ -11,7 +11,6 @@ import threading
 
 import pyoxigraph as ox
 import pytest
-
 from conftest import small_settings
 
 from graph.web import outbound

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 from rdflib import Graph, URIRef
+from test_sparql_protocol import CONSTRUCT, SELECT, send
 
 from server import create_app
-from test_sparql_protocol import CONSTRUCT, SELECT, send
 
 CA = "https://w3id.org/devkg/id/project/CA-3-A034224001"
 

@@ -12,12 +12,10 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-
 from oxiserver import oxigraph_serve, remote_env
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -108,6 +106,7 @@ def test_an_unreachable_remote_store_answers_503_without_its_address(remote_sett
     from dataclasses import replace
 
     from oxiserver import free_port
+
     from server import create_app
 
     port = free_port()

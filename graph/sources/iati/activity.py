@@ -14,17 +14,29 @@ from typing import Callable
 from lxml import etree
 
 from graph.records import (
-    ActivityDate, CodedValue, Contact, DocumentLink, OrgRef, Participation, Project,
-    RelatedActivity, Source,
+    ActivityDate,
+    CodedValue,
+    Contact,
+    DocumentLink,
+    OrgRef,
+    Participation,
+    Project,
+    RelatedActivity,
+    Source,
 )
 from graph.sources.iati.context import XML_LANG, Context
-from graph.sources.values import language_problem
 from graph.sources.iati.geography import (
-    read_location, read_policy_marker, read_region, read_sector, read_country, read_tag,
+    read_country,
+    read_location,
+    read_policy_marker,
+    read_region,
+    read_sector,
+    read_tag,
 )
 from graph.sources.iati.money import read_budget, read_planned_disbursement, read_transaction
 from graph.sources.iati.places import PlaceIndex
 from graph.sources.iati.results import read_result
+from graph.sources.values import language_problem
 
 Reader = Callable[[Project, etree._Element, Context], None]
 

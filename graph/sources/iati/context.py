@@ -7,7 +7,6 @@ lists every problem in a file.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 

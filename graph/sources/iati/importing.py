@@ -16,7 +16,13 @@ from pathlib import Path
 from lxml import etree
 
 from graph.sources.iati.reader import (
-    SCHEMA_VERSION, SUPPORTED_VERSIONS, check_root, iati_paths, peek_root, sha256, validate_xsd,
+    SCHEMA_VERSION,
+    SUPPORTED_VERSIONS,
+    check_root,
+    iati_paths,
+    peek_root,
+    sha256,
+    validate_xsd,
 )
 
 

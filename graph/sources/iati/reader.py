@@ -17,9 +17,9 @@ from lxml import etree
 
 from graph.config import PROJECT_ROOT
 from graph.records import Problem, Project, Source, Where
+from graph.sources.checks import first_of_each
 from graph.sources.iati.activity import read_activity
 from graph.sources.iati.context import XML_LANG, Context
-from graph.sources.checks import first_of_each
 from graph.sources.iati.places import PlaceIndex, default_places
 from graph.sources.values import language_problem
 
