@@ -125,8 +125,10 @@ def _yaml_sources(settings: Settings, iris: Iris, ref, cache: Path, fp: str) -> 
 
 
 def cross_source_duplicates(metas: list[SourceMeta]) -> list[Problem]:
-    """Identifiers claimed by two sources, as `checks.first_of_each` words them (each worker
-    already ran it within its file); the later project is the one reported."""
+    """Identifiers claimed by two sources (each worker already ran `checks.first_of_each` within
+    its file); the later project is the one reported."""
+    from graph.sources.checks import duplicate
+
     first: dict[str, Where] = {}
     problems = []
     for m in metas:
@@ -134,7 +136,7 @@ def cross_source_duplicates(metas: list[SourceMeta]) -> list[Problem]:
             here = Where(m.path, line)
             seen = first.setdefault(identifier, here)
             if seen is not here:
-                problems.append(Problem(here, f'identifier "{identifier}" is also used at {seen}; this one is skipped'))
+                problems.append(duplicate(identifier, here, seen))
     return problems
 
 

@@ -235,12 +235,17 @@ def core_ontology(settings: Settings) -> Graph:
 
 
 def rebase(g: Graph, base: str) -> Graph:
+    """The ontology or shapes with devkg's IRIs under `base` (`DEVKG_BASE`). Shape IRIs
+    (`.../shapes#ProjectShape`, the whole-graph target `shapes#data`) stay: they name the checks
+    devkg publishes, not data, and validation reports compare them as they are."""
+    from graph.validate import SHAPES_NS
+
     if base == DEFAULT_BASE:
         return g
     out = Graph()
 
     def fix(n):
-        if isinstance(n, URIRef) and str(n).startswith(DEFAULT_BASE):
+        if isinstance(n, URIRef) and str(n).startswith(DEFAULT_BASE) and not str(n).startswith(SHAPES_NS):
             return URIRef(base + str(n)[len(DEFAULT_BASE):])
         if isinstance(n, Literal) and str(n).startswith(DEFAULT_BASE):  # vann:preferredNamespaceUri
             return Literal(base + str(n)[len(DEFAULT_BASE):], datatype=n.datatype, lang=n.language)

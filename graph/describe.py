@@ -144,7 +144,7 @@ def describe(store: EmbeddedStore, settings: Settings, files: list[DumpFile], *,
 def _about(g: Graph, ds: URIRef, base: str, stamp: Literal) -> None:
     """Title, licence, publisher, dates and access points: what a catalogue shows first."""
     iris = Iris(base)
-    publisher = URIRef(f"{base}id/publisher")
+    publisher = iris.publisher
     g.add((ds, RDF.type, VOID.Dataset))
     g.add((ds, RDF.type, DCAT.Dataset))
     g.add((ds, DCTERMS.title, Literal("devkg: development-cooperation projects knowledge graph", lang="en")))
@@ -160,7 +160,7 @@ def _about(g: Graph, ds: URIRef, base: str, stamp: Literal) -> None:
     g.add((publisher, FOAF.homepage, URIRef(base)))
     g.add((ds, DCTERMS.modified, stamp))
     g.add((ds, FOAF.homepage, URIRef(base)))
-    g.add((ds, VOID.sparqlEndpoint, URIRef(f"{base}sparql")))
+    g.add((ds, VOID.sparqlEndpoint, iris.sparql_endpoint))
     g.add((ds, VOID.uriSpace, Literal(iris.id)))
     g.add((ds, VOID.uriRegexPattern, Literal("^" + re.escape(iris.id))))
 
@@ -212,10 +212,11 @@ def _subsets(g: Graph, ds: URIRef, store: EmbeddedStore, base: str,
 
 
 def _catalog(g: Graph, ds: URIRef, base: str, stamp: Literal) -> None:
-    catalog, endpoint = URIRef(f"{base}id/catalog"), URIRef(f"{base}sparql")
+    iris = Iris(base)
+    catalog, endpoint = iris.catalog, iris.sparql_endpoint
     g.add((catalog, RDF.type, DCAT.Catalog))
     g.add((catalog, DCTERMS.title, Literal("devkg catalogue", lang="en")))
-    g.add((catalog, DCTERMS.publisher, URIRef(f"{base}id/publisher")))
+    g.add((catalog, DCTERMS.publisher, iris.publisher))
     g.add((catalog, DCTERMS.modified, stamp))
     g.add((catalog, DCAT.dataset, ds))
     g.add((catalog, DCAT.service, endpoint))
@@ -243,14 +244,14 @@ def _terms(g: Graph, sub: URIRef, local: str) -> None:
 
 
 def _distribution(g: Graph, dataset: URIRef, f: DumpFile, base: str) -> None:
-    url = URIRef(f"{base}dumps/{f.name}")
-    dist = URIRef(f"{base}id/distribution/{f.name}")
+    iris = Iris(base)
+    url, dist = iris.dump(f.name), iris.distribution(f.name)
     checksum = URIRef(f"{dist}/sha256")
     g.add((dataset, VOID.dataDump, url))
     g.add((dataset, DCAT.distribution, dist))
     g.add((dist, RDF.type, DCAT.Distribution))
     g.add((dist, DCTERMS.title, Literal(f.name)))
-    g.add((dist, DCAT.accessURL, URIRef(f"{base}dumps/")))
+    g.add((dist, DCAT.accessURL, iris.dumps))
     g.add((dist, DCAT.downloadURL, url))
     g.add((dist, DCAT.mediaType, URIRef(IANA + f.media_type)))
     g.add((dist, DCAT.byteSize, Literal(f.size, datatype=XSD.nonNegativeInteger)))

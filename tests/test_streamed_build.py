@@ -189,3 +189,30 @@ def test_a_bad_file_fails_the_build_with_its_line_and_keeps_the_old_store(built,
     assert len(errors) == 1 and errors[0].startswith(f"data/iati/{bad.name}:{line}: transaction-date @iso-date")
     assert "2020-13-45" in errors[0] and errors[0].endswith(f"(activity {activity})")
     assert live_target(settings.store) == before
+
+
+def test_a_build_under_another_base_is_the_same_graph_renamed(tmp_path, seed_settings, seed_build):
+    """`DEVKG_BASE` renames every devkg IRI and nothing else: the seed build under another base holds
+    the default build's quads with the base replaced (shape IRIs, which name devkg's checks, stay)."""
+    from dataclasses import replace
+
+    from seedlib import seed_data_dir
+
+    base = "https://example.org/kg/"
+    settings = replace(settings_for(seed_data_dir(tmp_path), tmp_path / "var"), base=base)
+    build(settings, progress=lambda m: None)
+    default = Iris().base
+
+    def rename(term):  # IRIs, and literals that are a devkg IRI (vann:preferredNamespaceUri); prose stays
+        if term.value.startswith(default) and not term.value.startswith(default + "shapes#"):
+            if isinstance(term, ox.NamedNode):
+                return ox.NamedNode(base + term.value[len(default):])
+            if isinstance(term, ox.Literal):
+                return ox.Literal(base + term.value[len(default):], datatype=term.datatype)
+        return term
+
+    renamed = ox.Store()
+    renamed.extend(ox.Quad(*(rename(t) for t in (q.subject, q.predicate, q.object, q.graph_name)))
+                   for q in open_live(seed_settings.store).raw.quads_for_pattern(None, None, None))
+    assert quads(open_live(settings.store)) == quads(renamed)
+    assert open_live(settings.store).count(base + "graph/inferred") > 0

@@ -164,3 +164,27 @@ def test_seed_projects_conform_without_warnings(tmp_path):
     report = validate(data, SHAPES)
     assert len(whole.projects) == 5
     assert report.conforms and report.results == [], str(report)
+
+
+def test_whole_graph_checks_name_the_project_under_another_base():
+    """Under a non-default `DEVKG_BASE`, data and shapes are rebased; the whole-graph check (percentages
+    summing to 100) still names the project, in pyshacl and in the compiled SPARQL checks alike."""
+    from graph.build import rebase
+
+    base = "https://example.org/kg/"
+    data = rebase(projects_graph(4, short_shares=2), base)
+    shapes = rebase(SHAPES, base)
+    for report in (validate(data, shapes), _compiled(data, shapes)):
+        [finding] = report.results
+        assert finding.focus == base + "id/project/XM-2"
+        assert finding.shape == SHAPES_NS + "GeographicPercentagesShape"
+
+
+def _compiled(data: Graph, shapes: Graph):
+    import pyoxigraph as ox
+
+    from graph.shacl_sparql import check
+
+    store = ox.Store()
+    store.bulk_load(data.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode("urn:x"))
+    return check(store, shapes)

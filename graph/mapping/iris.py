@@ -3,7 +3,7 @@
 IRIs are readable and built from real identifiers (IATI activity and organisation
 identifiers, ISO 3166 codes, UN M49 codes, codelist codes), which makes a reload
 idempotent. Child nodes live under their parent:
-`{base}id/project/CA-3-A034224001/budget/1`.
+`{base}id/project/CA-3-A034224001/budget/2010-04-01--2011-03-31/1` (keys: graph/mapping/keys.py).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from urllib.parse import quote, unquote_to_bytes
 
 from rdflib import URIRef
 
-from graph.namespaces import DEFAULT_BASE
+from graph.namespaces import DEFAULT_BASE, GEONAMES, WD
 
 # Characters kept as they are in an IRI path segment; everything else is %-encoded.
 # IATI identifiers may contain "/", ":" and spaces ("XM-DAC-41114-PROJECT-00089/2"),
@@ -79,9 +79,44 @@ class Iris:
     def source_graph(self, source_key: str) -> URIRef:
         return URIRef(f"{self.base}graph/source/{_path(source_key)}")
 
+    # --- the dataset's description (VoID/DCAT) ---------------------------------------
     @property
     def dataset(self) -> URIRef:
         return URIRef(f"{self.base}id/dataset")
+
+    @property
+    def catalog(self) -> URIRef:
+        return URIRef(f"{self.id}catalog")
+
+    @property
+    def publisher(self) -> URIRef:
+        return URIRef(f"{self.id}publisher")
+
+    @property
+    def sparql_endpoint(self) -> URIRef:
+        return URIRef(f"{self.base}sparql")
+
+    @property
+    def dumps(self) -> URIRef:
+        """The dumps' landing page (dcat:accessURL)."""
+        return URIRef(f"{self.base}dumps/")
+
+    def dump(self, file_name: str) -> URIRef:
+        """Where a dump file is downloaded (dcat:downloadURL, void:dataDump)."""
+        return URIRef(f"{self.base}dumps/{segment(file_name)}")
+
+    def distribution(self, file_name: str) -> URIRef:
+        return URIRef(f"{self.id}distribution/{segment(file_name)}")
+
+    # --- other datasets' IRIs, written one way ---------------------------------------
+    @staticmethod
+    def geonames(geoname_id: str) -> URIRef:
+        """A GeoNames feature, in the form GeoNames itself uses (`https://sws.geonames.org/3937513/`)."""
+        return GEONAMES[f"{geoname_id.strip()}/"]
+
+    @staticmethod
+    def wikidata(qid: str) -> URIRef:
+        return WD[qid.strip()]
 
     # --- instances ----------------------------------------------------------------
     def project(self, identifier: str) -> URIRef:

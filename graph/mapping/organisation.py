@@ -27,7 +27,7 @@ from rdflib.namespace import PROV, SKOS
 
 from graph.mapping import terms as t
 from graph.mapping.iris import Iris, slug
-from graph.namespaces import WD, vocab
+from graph.namespaces import vocab
 from graph.records import OrgRef, Project
 
 
@@ -109,7 +109,7 @@ def add_organisation(g: Graph, iris: Iris, org: OrgRef, index: OrgIndex | None =
     if org.website:
         g.add((node, dev.website, t.uri(org.website)))
     if org.wikidata:
-        g.add((node, SKOS.exactMatch, WD[org.wikidata]))
+        g.add((node, SKOS.exactMatch, Iris.wikidata(org.wikidata)))
     return node
 
 

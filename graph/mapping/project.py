@@ -200,7 +200,7 @@ class ProjectMapper:
             for vocabulary, code in loc.location_ids:
                 g.add((node, dev.locationReference, Literal(f"{vocabulary}:{code}")))
                 if vocabulary == "G1" and code.isdigit():  # GeoNames
-                    g.add((node, SKOS.exactMatch, URIRef(f"https://sws.geonames.org/{code}/")))
+                    g.add((node, SKOS.exactMatch, self.iris.geonames(code)))
             for desc in loc.activity_descriptions:
                 g.add((node, dev.description, t.text(desc)))
             if loc.reach:

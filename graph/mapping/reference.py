@@ -15,7 +15,6 @@ from rdflib.namespace import DCTERMS, OWL, PROV, SKOS
 
 from graph.mapping import terms as t
 from graph.mapping.iris import Iris
-from graph.namespaces import GEONAMES, WD
 from graph.reference import DEVKG_ROLES, SDG_KOS, SDG_ONTOLOGY, Reference
 
 SDG_CODELISTS = {"UNSDG-Goals", "UNSDG-Targets"}
@@ -102,7 +101,7 @@ def _places(ref: Reference, base: str, dev_ns: str) -> Graph:
         for group in p.groups:
             g.add((node, dev.memberOfGroup, iris.place(group)))
         if p.wikidata:
-            g.add((node, SKOS.exactMatch, WD[p.wikidata]))
+            g.add((node, SKOS.exactMatch, iris.wikidata(p.wikidata)))
         if p.geonames:
             _geonames(g, iris, node, p)
         if p.note:
@@ -114,7 +113,7 @@ def _geonames(g: Graph, iris: Iris, node: URIRef, p) -> None:
     """A checked (or not questioned) GeoNames id is skos:exactMatch; one the curators flag as
     unchecked is only rdfs:seeAlso, and their note qualifies that statement (RDF reification),
     not the place."""
-    target = GEONAMES[f"{p.geonames}/"]
+    target = iris.geonames(p.geonames)
     if p.geonames_checked is not False:
         g.add((node, SKOS.exactMatch, target))
         return

@@ -40,6 +40,11 @@ SDG_SECTOR_VOCABULARIES = {"7": "goal", "8": "target", "9": "indicator"}
 CHECKED_SECTOR_VOCABULARIES = {"1": "Sector", "2": "SectorCategory"}
 
 
+def duplicate(identifier: str, here: Where, first: Where) -> Problem:
+    """The one wording of a repeated identifier: the later project is skipped."""
+    return Problem(here, f'identifier "{identifier}" is also used at {first}; this one is skipped')
+
+
 def first_of_each(items: Iterable[Project | Problem], seen: dict[str, Where] | None = None
                   ) -> Iterator[Project | Problem]:
     """Pass records through, keeping the first project of each identifier and reporting the others.
@@ -55,7 +60,7 @@ def first_of_each(items: Iterable[Project | Problem], seen: dict[str, Where] | N
             here = item.at("identifier")
             first = seen.setdefault(item.identifier, here)
             if first is not here:
-                yield Problem(here, f'identifier "{item.identifier}" is also used at {first}; this one is skipped')
+                yield duplicate(item.identifier, here, first)
                 continue
         yield item
 
