@@ -78,7 +78,8 @@ def tree_rss_mb(pid: int) -> float:
 
 def wrk(url: str, connections: int, seconds: int, accept: str, paths: list[str] | None = None) -> float:
     """Requests per second, or 0 when wrk saw errors (non-2xx answers or socket errors)."""
-    cmd = ["wrk", "-t", str(min(connections, 2)), "-c", str(connections), "-d", f"{seconds}s", "-H", f"Accept: {accept}"]
+    cmd = ["wrk", "-t", str(min(connections, 2)), "-c", str(connections), "-d", f"{seconds}s",
+           "-H", f"Accept: {accept}"]
     script = None
     if paths:
         script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)

@@ -133,8 +133,10 @@ def run(n: int, ontology: Graph, with_owlrl: bool) -> None:
         owl = time.perf_counter() - t0
         ours = {canonical_triple(t) for t in inferred_graph(store, f"{BASE}graph/inferred")}
         theirs = {canonical_triple(t) for t in reference}
+        verdict = ("same triples" if ours == theirs
+                   else f"DIFFER: {len(ours - theirs)} rules only, {len(theirs - ours)} owlrl only")
         line += (f" | owlrl: {len(reference):>8} useful triples in {owl:7.1f}s | x{owl / report.seconds:.0f} "
-                 f"| {'same triples' if ours == theirs else f'DIFFER: {len(ours - theirs)} rules only, {len(theirs - ours)} owlrl only'}")
+                 f"| {verdict}")
     print(line, flush=True)
 
 

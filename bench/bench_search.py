@@ -44,7 +44,8 @@ def big_store(tmp: Path, copies: int):
     from graph.store import EmbeddedStore, open_live
 
     settings = Settings.from_env({}, data=data_dir(tmp, 0), store=tmp / "var" / "store", exports=tmp / "dumps")
-    (settings.data / "iati" / "iom.xml").write_bytes((ROOT / "tests/fixtures/iati-real/iom-577-activities-2.03.xml").read_bytes())
+    iom = ROOT / "tests/fixtures/iati-real/iom-577-activities-2.03.xml"
+    (settings.data / "iati" / "iom.xml").write_bytes(iom.read_bytes())
     build(settings, progress=lambda m: None)
     source = open_live(settings.store)
     prefix = f"{settings.base}id/project/XM-DAC-47066"
@@ -94,8 +95,8 @@ def main() -> None:
             terms = " && ".join(f'CONTAINS(LCASE(STR(?t)), "{w}")' for w in words.split())
             sparql = f"""SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a dev:Project ; dev:title|dev:description ?t
                 FILTER({terms}) }}"""
-            scan, result = timed(lambda: int(next(iter(store.query(sparql, prefixes=prefixes(settings.base))))["n"].value),
-                                 repeat=3)
+            scan, result = timed(
+                lambda: int(next(iter(store.query(sparql, prefixes=prefixes(settings.base))))["n"].value), repeat=3)
             print(f"search {words!r}: FTS5 {fts * 1000:.1f} ms ({total} hits, ranked) vs SPARQL CONTAINS "
                   f"{scan * 1000:.0f} ms ({result} projects) -> {scan / fts:.0f}x")
         country = f"{settings.base}id/place/CO"

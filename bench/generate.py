@@ -128,15 +128,18 @@ class Generator:
             extra = _narr(self._name(rng, "en", 5).capitalize(), "en")
         w.append(f"    <title>{_narr(title)}{extra}</title>\n")
         for kind in ("1", "2")[: rng.randint(1, 2)]:
-            w.append(f'    <description type="{kind}">{_narr(self._name(rng, lang, rng.randint(10, 40)))}</description>\n')
-        w.append(f'    <participating-org ref="{pub}" role="1" type="{pub_type}">{_narr(pub_name)}</participating-org>\n')
+            w.append(f'    <description type="{kind}">'
+                     f'{_narr(self._name(rng, lang, rng.randint(10, 40)))}</description>\n')
+        w.append(f'    <participating-org ref="{pub}" role="1" type="{pub_type}">'
+                 f'{_narr(pub_name)}</participating-org>\n')
         for role in ("2", "3", "4", "4")[: rng.randint(1, 4)]:
             ref, name, olang, otype = rng.choice(self.orgs)
             attrs = f' ref="{ref}"' if ref else ""
             if rng.random() < 0.01:  # real files sometimes name no organisation at all: a warning
                 w.append(f'    <participating-org role="{role}" type="{otype}"/>\n')
             else:
-                w.append(f'    <participating-org{attrs} role="{role}" type="{otype}">{_narr(name, olang)}</participating-org>\n')
+                w.append(f'    <participating-org{attrs} role="{role}" type="{otype}">'
+                         f'{_narr(name, olang)}</participating-org>\n')
         w.append(f'    <activity-status code="{rng.choice("1223344456")}"/>\n')
         start_y = rng.randint(2005, 2025)
         end_y = start_y + rng.randint(1, 6)
@@ -197,8 +200,10 @@ class Generator:
                 w.append(f'    <location ref="{sub}-site"><location-reach code="1"/>'
                          f'<name>{_narr(self._name(rng, lang, 2).title())}</name>'
                          f'<administrative vocabulary="A1" level="1" code="{sub}"/>'
-                         f'<point srsName="http://www.opengis.net/def/crs/EPSG/0/4326"><pos>{lat:.5f} {lon:.5f}</pos></point>'
-                         f'<exactness code="{rng.choice("12")}"/><location-class code="{rng.choice("1234")}"/></location>\n')
+                         '<point srsName="http://www.opengis.net/def/crs/EPSG/0/4326">'
+                         f'<pos>{lat:.5f} {lon:.5f}</pos></point>'
+                         f'<exactness code="{rng.choice("12")}"/>'
+                         f'<location-class code="{rng.choice("1234")}"/></location>\n')
 
     def _sectors(self, rng: random.Random, w: list[str], lang: str) -> None:
         c = self.c
@@ -210,7 +215,8 @@ class Generator:
         if rng.random() < 0.15:
             w.append(f'    <sector vocabulary="7" code="{rng.choice(c.goals)}" percentage="100"/>\n')
         if rng.random() < 0.05:
-            w.append(f'    <sector vocabulary="99" vocabulary-uri="https://example.org/sectors" code="S{rng.randint(1, 9)}" '
+            w.append('    <sector vocabulary="99" vocabulary-uri="https://example.org/sectors" '
+                     f'code="S{rng.randint(1, 9)}" '
                      f'percentage="100">{_narr(self._name(rng, lang, 2))}</sector>\n')
 
     def _money(self, rng: random.Random, w: list[str], start_y: int, end_y: int, currency: str) -> None:
@@ -241,7 +247,8 @@ class Generator:
                      f'<baseline year="{start_y}" value="{base}"/>')
             for y in range(start_y, min(end_y, start_y + 1) + 1):
                 w.append(f'<period><period-start iso-date="{y}-01-01"/><period-end iso-date="{y}-12-31"/>'
-                         f'<target value="{base + rng.randint(1, 50)}"/><actual value="{base + rng.randint(0, 60)}"/></period>')
+                         f'<target value="{base + rng.randint(1, 50)}"/>'
+                         f'<actual value="{base + rng.randint(0, 60)}"/></period>')
             w.append("</indicator>")
         w.append("</result>\n")
 

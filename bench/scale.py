@@ -78,7 +78,8 @@ def summary(stderr: str) -> str:
 def peer_load(nq: Path, tmp: Path) -> tuple[float, float, str]:
     code = (f"import pyoxigraph as ox, time; s = ox.Store({str(tmp / 'peer')!r}); t = time.perf_counter(); "
             f"s.bulk_load(path={str(nq)!r}, format=ox.RdfFormat.N_QUADS); "
-            "import sys; print(f'bulk_load {time.perf_counter() - t:.1f} s', file=sys.stderr); t = time.perf_counter(); "
+            "import sys; print(f'bulk_load {time.perf_counter() - t:.1f} s', file=sys.stderr); "
+            "t = time.perf_counter(); "
             "s.optimize(); print(f'optimize {time.perf_counter() - t:.1f} s', file=sys.stderr); import resource; "
             "print(f'peak memory {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB', file=sys.stderr)")
     return child([PY, "-c", code])
@@ -114,7 +115,8 @@ def pyshacl_sample(data: Path, n: int) -> None:
     t_py = time.process_time() - t0
     t0 = time.process_time()
     store = ox.Store()
-    store.bulk_load(graph.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode("urn:g"))
+    store.bulk_load(graph.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES,
+                    to_graph=ox.NamedNode("urn:g"))
     fast = check(store, shapes)
     t_sp = time.process_time() - t0
     print(f"SHACL on {len(projects)} activities ({len(graph)} triples): pyshacl {t_py:.1f} CPU s, "

@@ -229,7 +229,8 @@ def settled_organisations(metas: list[SourceMeta], iris: Iris) -> list[str]:
 
 def _load_related(store: EmbeddedStore, metas: list[SourceMeta], iris: Iris, counts: dict[str, int]) -> None:
     """`dev:relatedProject` links whose target project is in the store (looked up there, not in memory)."""
-    is_a, project = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), ox.NamedNode(iris.vocab + "Project")
+    is_a, project = (ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                     ox.NamedNode(iris.vocab + "Project"))
     quads = []
     for m in metas:
         for text, target in m.related:

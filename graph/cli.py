@@ -41,10 +41,13 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     sub.add_parser("build", parents=[common], help="read data/, validate, reason and publish a new store")
     sub.add_parser("validate", parents=[common], help="check data/ and its SHACL shapes; print every problem")
-    reason = sub.add_parser("reason", parents=[common], help="run one reasoner (the fast rules, or owlrl) over data/ in memory and count what it infers per predicate")
+    reason = sub.add_parser("reason", parents=[common],
+                            help="run one reasoner (the fast rules, or owlrl) over data/ in memory "
+                                 "and count what it infers per predicate")
     reason.add_argument("--reasoner", choices=["rules", "owlrl"], default="rules")
     export = sub.add_parser("export", parents=[common],
-                            help="write the live graph's dumps and VoID/DCAT to DIR (a build already publishes its own)")
+                            help="write the live graph's dumps and VoID/DCAT to DIR "
+                                 "(a build already publishes its own)")
     export.add_argument("dir", type=Path, nargs="?", help="output directory (default: DEVKG_EXPORTS, beside the store)")
     serve = sub.add_parser("serve", parents=[common], help="serve the SPARQL endpoint and linked data")
     serve.add_argument("--host")
@@ -139,7 +142,8 @@ def cmd_reason(args, settings: Settings) -> int:
         store = EmbeddedStore(None)
         write_graphs(store, graphs)
         materialise(store, core_ontology(settings), inferred_graph)
-        rows = store.query(f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ GRAPH <{inferred_graph}> {{ ?s ?p ?o }} }} GROUP BY ?p")
+        rows = store.query(f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ GRAPH <{inferred_graph}> {{ ?s ?p ?o }} }} "
+                           "GROUP BY ?p")
         counts = Counter({r["p"].value: int(r["n"].value) for r in rows})
     for predicate, n in counts.most_common():
         print(f"{n}\t{predicate}")

@@ -27,7 +27,8 @@ class Settings:
     base: str = DEFAULT_BASE  # DEVKG_BASE: IRI base; terms at {base}def#, instances at {base}id/
     data: Path = PROJECT_ROOT / "data"  # DEVKG_DATA: curated projects, IATI files, reference data
     store: Path = PROJECT_ROOT / "var" / "store"  # DEVKG_STORE: the live store (a symlink to a build)
-    exports: Path = PROJECT_ROOT / "var" / "dumps"  # DEVKG_EXPORTS: dumps + VoID of the live build (/dumps/); default beside the store
+    # dumps + VoID of the live build (/dumps/); default beside the store
+    exports: Path = PROJECT_ROOT / "var" / "dumps"  # DEVKG_EXPORTS
     ontology: Path = PROJECT_ROOT / "ontology"  # core vocabulary and alignments
     shapes: Path = PROJECT_ROOT / "shapes"  # SHACL shapes, one file per entity
     remote_query_url: str | None = None  # DEVKG_REMOTE_QUERY_URL: SPARQL endpoint of a remote store

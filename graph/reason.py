@@ -209,7 +209,8 @@ def unsupported_axioms(ontology: Graph) -> list[str]:
 
 
 # --- running the rules ----------------------------------------------------------------------
-def materialise(store: EmbeddedStore | ox.Store, ontology: Graph, inferred_graph: str, *, max_rounds: int = 50) -> ReasonReport:
+def materialise(store: EmbeddedStore | ox.Store, ontology: Graph, inferred_graph: str, *,
+                max_rounds: int = 50) -> ReasonReport:
     """Run the rules to a fixpoint; only triples not asserted in any graph go to `inferred_graph`.
 
     `store` is a `graph.store.EmbeddedStore` (or a bare `pyoxigraph.Store`). The inferred

@@ -18,7 +18,8 @@ SDG_KOS = "sdg/un-sdg-kos-goals-targets-indicators.ttl"
 SDG_ONTOLOGY = "sdg/un-sdg-ontology.ttl"
 SDG_BASE = "http://metadata.un.org/sdg/"
 DEVKG_ROLES = {
-    "reporting": ("Reporting", "The organisation that published the information about the activity (IATI reporting-org)."),
+    "reporting": ("Reporting",
+                  "The organisation that published the information about the activity (IATI reporting-org)."),
     "partner": ("Partner", "A sub-partner or collaborating organisation named by the source without an IATI role."),
 }
 

@@ -80,8 +80,10 @@ def build_index(store, path: Path, base: str) -> dict[str, int]:
                 ids[iri] = cur.lastrowid
 
     add_items("project", f"SELECT ?s ?l ({label_rank} AS ?r) WHERE {{ ?s a dev:Project ; dev:title|rdfs:label ?l }}")
-    add_items("organisation", f"SELECT ?s ?l ({label_rank} AS ?r) WHERE {{ ?s a dev:Organisation ; dev:name|rdfs:label ?l }}")
-    add_items("place", f"SELECT ?s ?l ({label_rank} AS ?r) WHERE {{ ?s a dev:Place ; rdfs:label|dev:name|skos:prefLabel ?l }}")
+    add_items("organisation", f"SELECT ?s ?l ({label_rank} AS ?r) "
+                              f"WHERE {{ ?s a dev:Organisation ; dev:name|rdfs:label ?l }}")
+    add_items("place", f"SELECT ?s ?l ({label_rank} AS ?r) "
+                       f"WHERE {{ ?s a dev:Place ; rdfs:label|dev:name|skos:prefLabel ?l }}")
 
     text: dict[int, list[str]] = {i: [] for i in ids.values()}
     for iri, value in _rows(store, """SELECT ?s ?v WHERE { ?s dev:identifier|dev:description|dev:objective|dev:name
@@ -115,7 +117,8 @@ def build_index(store, path: Path, base: str) -> dict[str, int]:
         "year": "SELECT ?s (STR(YEAR(?d)) AS ?v) WHERE { ?s a dev:Project ; dev:startDate ?d }",
         "type": "SELECT ?s ?v WHERE { ?s a dev:Organisation ; dev:organisationType ?v }",
         "based": "SELECT ?s ?v WHERE { ?s a dev:Organisation ; dev:basedIn ?v }",
-        "placetype": "SELECT ?s ?v WHERE { ?s a dev:Place, ?v FILTER(?v != dev:Place && STRSTARTS(STR(?v), STR(dev:))) }",
+        "placetype": ("SELECT ?s ?v WHERE { ?s a dev:Place, ?v "
+                      "FILTER(?v != dev:Place && STRSTARTS(STR(?v), STR(dev:))) }"),
         "within": "SELECT ?s ?v WHERE { ?s a dev:Place ; dev:withinPlace ?v . ?v a dev:Country }",
     }
     values: set[str] = set()

@@ -49,5 +49,6 @@ def serve(settings: Settings) -> None:
     Server("graph.serve:application", factory=True, interface=Interfaces.WSGI, address=settings.host,
            port=settings.port, workers=workers, blocking_threads=max(2, settings.threads), http=HTTPModes.http1,
            websockets=False, http1_settings=HTTP1Settings(header_read_timeout=HEADER_TIMEOUT_MS),
-           respawn_failed_workers=True, workers_kill_timeout=STOP_GRACE_S, log_level=LogLevels.warning, log_access=False,
+           respawn_failed_workers=True, workers_kill_timeout=STOP_GRACE_S, log_level=LogLevels.warning,
+           log_access=False,
            ).serve()

@@ -31,7 +31,8 @@ _RANGES = {SH.minInclusive: ">=", SH.maxInclusive: "<=", SH.minExclusive: ">", S
 _PAIRS = {SH.lessThanOrEquals: "<=", SH.lessThan: "<"}
 _LENGTHS = {SH.minLength: ">=", SH.maxLength: "<="}
 _NODE_KINDS = {SH.IRI: "isIRI({v})", SH.Literal: "isLiteral({v})", SH.BlankNode: "isBlank({v})",
-               SH.BlankNodeOrIRI: "(isBlank({v}) || isIRI({v}))", SH.BlankNodeOrLiteral: "(isBlank({v}) || isLiteral({v}))",
+               SH.BlankNodeOrIRI: "(isBlank({v}) || isIRI({v}))",
+               SH.BlankNodeOrLiteral: "(isBlank({v}) || isLiteral({v}))",
                SH.IRIOrLiteral: "(isIRI({v}) || isLiteral({v}))"}
 _TARGETS = (SH.targetClass, SH.targetNode, SH.targetObjectsOf, SH.targetSubjectsOf)
 # Parameters handled below, and those that only describe a shape.
@@ -231,7 +232,8 @@ class _Compiler:
         # query with the tests or-ed together finds them all in one pass over the targets.
         failures = [expr for _, expr in self.value_failures(shape, "?this")]
         if failures:
-            self.emit(shape, shape, None, f"SELECT ?this (?this AS ?value) WHERE {{ {target} FILTER ({' || '.join(failures)}) }}")
+            self.emit(shape, shape, None,
+                      f"SELECT ?this (?this AS ?value) WHERE {{ {target} FILTER ({' || '.join(failures)}) }}")
         for hv in self.g.objects(shape, SH.hasValue):
             self.emit(shape, shape, None, f"SELECT ?this WHERE {{ {target} FILTER (!sameTerm(?this, {_t(hv)})) }}")
         for sparql in self.g.objects(shape, SH.sparql):
@@ -255,16 +257,20 @@ class _Compiler:
         if bounds:
             optional = all(int(n) <= 0 for n in g.objects(prop, SH.minCount))
             values = f"OPTIONAL {{ ?this {path} ?x }}" if not optional else f"?this {path} ?x"
-            self.emit(node_shape, prop, path, f"""SELECT ?this WHERE {{ {{ SELECT ?this (COUNT(DISTINCT ?x) AS ?n) WHERE {{
+            self.emit(node_shape, prop, path,
+                      f"""SELECT ?this WHERE {{ {{ SELECT ?this (COUNT(DISTINCT ?x) AS ?n) WHERE {{
                 {target} {values} }} GROUP BY ?this }} FILTER ({' || '.join(bounds)}) }}""")
         for hv in g.objects(prop, SH.hasValue):
-            self.emit(node_shape, prop, path, f"SELECT ?this WHERE {{ {target} FILTER NOT EXISTS {{ ?this {path} {_t(hv)} }} }}")
+            self.emit(node_shape, prop, path,
+                      f"SELECT ?this WHERE {{ {target} FILTER NOT EXISTS {{ ?this {path} {_t(hv)} }} }}")
         q = self.value(prop, SH.qualifiedValueShape)
         if q is not None:
             n = int(self.value(prop, SH.qualifiedMinCount) or 0)
             w = self.var()
-            self.emit(node_shape, prop, path, f"""SELECT ?this WHERE {{ {{ SELECT ?this (COUNT(DISTINCT {w}) AS ?n) WHERE {{
-                {target} OPTIONAL {{ ?this {path} {w} FILTER (!{self.fails(q, w)}) }} }} GROUP BY ?this }} FILTER (?n < {n}) }}""")
+            fails = self.fails(q, w)
+            self.emit(node_shape, prop, path,
+                      f"""SELECT ?this WHERE {{ {{ SELECT ?this (COUNT(DISTINCT {w}) AS ?n) WHERE {{
+                {target} OPTIONAL {{ ?this {path} {w} FILTER (!{fails}) }} }} GROUP BY ?this }} FILTER (?n < {n}) }}""")
         for p, op in _PAIRS.items():
             for other in g.objects(prop, p):
                 self.emit(node_shape, prop, path, f"""SELECT DISTINCT ?this ?value WHERE {{ {target}
@@ -330,7 +336,8 @@ def data_subclasses(store: ox.Store, shapes: Graph, **kwargs) -> dict[str, set[s
     classes = set(shapes.objects(None, SH.targetClass)) | set(shapes.objects(None, SH["class"]))
     out = {}
     for c in sorted(classes, key=str):
-        rows = store.query(f"SELECT DISTINCT ?s WHERE {{ ?s <http://www.w3.org/2000/01/rdf-schema#subClassOf>+ {_t(c)} }}",
+        rows = store.query("SELECT DISTINCT ?s WHERE "
+                           f"{{ ?s <http://www.w3.org/2000/01/rdf-schema#subClassOf>+ {_t(c)} }}",
                            **kwargs)
         out[str(c)] = {r["s"].value for r in rows if isinstance(r["s"], ox.NamedNode)}
     return out

@@ -55,7 +55,8 @@ class SourceMeta:
     cached: bool = False  # set by the caller: this run reused the entry
 
     def problem_list(self) -> list[Problem]:
-        return [Problem(Where(f, line), message, severity, project) for f, line, message, severity, project in self.problems]
+        return [Problem(Where(f, line), message, severity, project)
+                for f, line, message, severity, project in self.problems]
 
 
 def fingerprint(data_dir: Path, base: str) -> str:
@@ -102,8 +103,8 @@ def nq_path(cache: Path, key: str) -> Path:
 class SourceWriter:
     """Maps projects of one source into its cache entry, in batches."""
 
-    def __init__(self, cache: Path, key: str, graph: str, sha256: str, fp: str, base: str, sdg_iri, kind: str, path: str,
-                 orgs=None):
+    def __init__(self, cache: Path, key: str, graph: str, sha256: str, fp: str, base: str, sdg_iri, kind: str,
+                 path: str, orgs=None):
         from graph.mapping.iris import Iris
         from graph.mapping.project import ProjectMapper
         from graph.ntriples import TripleSink
@@ -183,8 +184,8 @@ def process_iati(job: tuple) -> SourceMeta:
     path, root, key, graph, sha256, fp, base, data_dir, cache = job
     ref = Reference.load(data_dir)
     orgs = OrgIndex.of_pairs(org_names(Path(path)))  # names used with an identifier anywhere in the file
-    writer = SourceWriter(Path(cache), key, graph, sha256, fp, base, ref.sdg_iri, "iati", display_path(Path(path), root),
-                          orgs)
+    writer = SourceWriter(Path(cache), key, graph, sha256, fp, base, ref.sdg_iri, "iati",
+                          display_path(Path(path), root), orgs)
     places = _places.get(data_dir) or _places.setdefault(data_dir, PlaceIndex(ref.places))
     for item in first_of_each(read_iati_file(Path(path), root, places=places)):  # repeats within the file
         if isinstance(item, Problem):

@@ -594,7 +594,8 @@ class RemoteStore:
         prefix = self.staging_prefix + (f"{build}/" if build else "")
         self._live = None
         _, live = self._manifest()
-        rows = self._select(f"SELECT ?g WHERE {{ GRAPH <{self.manifest}> {{ <{self.manifest}> <{MANIFEST_PENDING}> ?g }} }}")
+        rows = self._select(f"SELECT ?g WHERE {{ GRAPH <{self.manifest}> "
+                            f"{{ <{self.manifest}> <{MANIFEST_PENDING}> ?g }} }}")
         pending = [r["g"].value for r in rows]
         doomed = [g for g in self.staging_graphs() if g.startswith(prefix)] + [g for g in pending if g not in live]
         ops = [f"DROP SILENT GRAPH <{g}>" for g in doomed]

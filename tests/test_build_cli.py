@@ -128,7 +128,8 @@ def test_query_prints_each_format(built, capsys, fmt, expected):
 
 def test_query_construct_prints_turtle_and_ask_prints_boolean(built, capsys):
     data, store = built
-    assert main(["query", "ASK { ?p dev:recipientCountry <https://w3id.org/devkg/id/place/PE> }", "--store", str(store)]) == 0
+    assert main(["query", "ASK { ?p dev:recipientCountry <https://w3id.org/devkg/id/place/PE> }",
+                 "--store", str(store)]) == 0
     assert capsys.readouterr().out.strip() == "true"
     assert main(["query", "CONSTRUCT { ?p a dev:Project } WHERE { ?p dev:identifier 'CA-3-A034224001' }",
                  "--store", str(store)]) == 0

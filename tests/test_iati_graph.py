@@ -157,8 +157,10 @@ def test_budgets_without_type_or_status_are_original_and_indicative(count):
     indicative = sum(xml_count(f, "//iati-activity/budget[not(@status) or @status='1']") for f in files)
     assert xml_count("nl-mfa-13-activities-2.03.xml", "//iati-activity/budget[not(@type)]") == 13
     iati = "FILTER STRSTARTS(STR(?g), 'https://w3id.org/devkg/graph/source/iati/')"
-    assert count(f"GRAPH ?g {{ ?b dev:budgetType <https://w3id.org/devkg/id/codelist/BudgetType/1> }} {iati}") == original
-    assert count(f"GRAPH ?g {{ ?b dev:budgetStatus <https://w3id.org/devkg/id/codelist/BudgetStatus/1> }} {iati}") == indicative
+    assert count(f"GRAPH ?g {{ ?b dev:budgetType <https://w3id.org/devkg/id/codelist/BudgetType/1> }} "
+                 f"{iati}") == original
+    assert count(f"GRAPH ?g {{ ?b dev:budgetStatus <https://w3id.org/devkg/id/codelist/BudgetStatus/1> }} "
+                 f"{iati}") == indicative
     assert count(f"GRAPH ?g {{ ?b a dev:Budget ; dev:defaultApplied dev:budgetType }} {iati}") == untyped
 
 
@@ -178,7 +180,8 @@ def test_transactions_have_their_own_classification_or_the_activitys(count, elem
 
 def test_transactions_inherit_the_humanitarian_flag(count):
     own = sum(xml_count(f, "//iati-activity/transaction[@humanitarian]") for f in PUBLISHER_FILES)
-    inherited = sum(xml_count(f, "//iati-activity[@humanitarian]/transaction[not(@humanitarian)]") for f in PUBLISHER_FILES)
+    inherited = sum(xml_count(f, "//iati-activity[@humanitarian]/transaction[not(@humanitarian)]")
+                    for f in PUBLISHER_FILES)
     assert count("?t a dev:Transaction ; dev:humanitarian ?h") == own + inherited
 
 

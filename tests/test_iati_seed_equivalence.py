@@ -17,16 +17,20 @@ P = "<https://w3id.org/devkg/id/project/CA-3-A034224001>"
 QUESTIONS = {
     "places": f"SELECT ?place WHERE {{ {P} dev:location ?place }} ORDER BY ?place",
     "countries": f"SELECT ?c WHERE {{ {P} dev:recipientCountry ?c }}",
-    "roles": f"SELECT ?role ?org WHERE {{ {P} ?role ?org . ?role rdfs:subPropertyOf dev:participatingOrg }} ORDER BY ?role ?org",
+    "roles": f"SELECT ?role ?org WHERE {{ {P} ?role ?org . ?role rdfs:subPropertyOf dev:participatingOrg }} "
+             "ORDER BY ?role ?org",
     "status": f"SELECT ?s WHERE {{ {P} dev:status ?s }}",
     "dates": f"SELECT ?start ?end WHERE {{ {P} dev:startDate ?start ; dev:endDate ?end }}",
-    "running-2015": f"ASK {{ {P} dev:startDate ?s ; dev:endDate ?e FILTER(?s <= '2015-01-01'^^xsd:date && ?e >= '2015-01-01'^^xsd:date) }}",
+    "running-2015": f"ASK {{ {P} dev:startDate ?s ; dev:endDate ?e "
+                    f"FILTER(?s <= '2015-01-01'^^xsd:date && ?e >= '2015-01-01'^^xsd:date) }}",
     "sectors": f"SELECT ?sector ?category WHERE {{ {P} dev:sector ?sector . ?sector skos:broader ?category }}",
     "markers": f"SELECT ?m ?sig WHERE {{ {P} dev:policyMarker [ dev:marker ?m ; dev:significance ?sig ] "
                "FILTER STRSTARTS(STR(?m), 'https://w3id.org/devkg/id/codelist/') } ORDER BY ?m",
     "budget-total": f"SELECT ?v ?cur WHERE {{ {P} dev:totalBudget [ dev:value ?v ; dev:currency ?cur ] }}",
-    "budget-periods": f"SELECT ?start ?end ?v WHERE {{ {P} dev:budget [ dev:periodStart ?start ; dev:periodEnd ?end ; dev:amount/dev:value ?v ] }}",
-    "classifications": f"SELECT ?aid ?fin ?collab WHERE {{ {P} dev:aidType ?aid ; dev:financeType ?fin ; dev:collaborationType ?collab }}",
+    "budget-periods": f"SELECT ?start ?end ?v WHERE {{ {P} dev:budget [ dev:periodStart ?start ; "
+                      f"dev:periodEnd ?end ; dev:amount/dev:value ?v ] }}",
+    "classifications": f"SELECT ?aid ?fin ?collab WHERE {{ {P} dev:aidType ?aid ; dev:financeType ?fin ; "
+                       f"dev:collaborationType ?collab }}",
     "funder-currency-total": "SELECT ?funder ?cur (SUM(?v) AS ?total) WHERE { ?p dev:fundedBy ?funder ; "
                              "dev:totalBudget [ dev:value ?v ; dev:currency ?cur ] } GROUP BY ?funder ?cur",
     "macro-regions": f"SELECT ?r WHERE {{ {P} dev:location ?r . ?r a dev:MacroRegion }} ORDER BY ?r",
@@ -73,14 +77,16 @@ def asserted_iris(settings: Settings) -> set[str]:
     store = open_live(settings.store)
     q = ("SELECT DISTINCT ?x WHERE { GRAPH ?g { { ?x ?p ?o } UNION { ?s ?p ?x } } FILTER(isIRI(?x) && "
          "(STRSTARTS(STR(?g), 'https://w3id.org/devkg/graph/source/') || "
-         "?g = <https://w3id.org/devkg/graph/organisations>) && (STRSTARTS(STR(?x), 'https://w3id.org/devkg/id/project/') "
+         "?g = <https://w3id.org/devkg/graph/organisations>) && "
+         "(STRSTARTS(STR(?x), 'https://w3id.org/devkg/id/project/') "
          "|| STRSTARTS(STR(?x), 'https://w3id.org/devkg/id/org/'))) }")
     return {row["x"].value for row in store.query(q) if not any(part in row["x"].value for part in ONE_ROUTE_ONLY)}
 
 
 @pytest.fixture(scope="module")
 def routes(tmp_path_factory):
-    curated = build_with(tmp_path_factory.mktemp("curated"), [PROJECT_ROOT / "data" / "projects" / "ca-3-a034224001.yaml"], [])
+    curated = build_with(tmp_path_factory.mktemp("curated"),
+                         [PROJECT_ROOT / "data" / "projects" / "ca-3-a034224001.yaml"], [])
     iati = build_with(tmp_path_factory.mktemp("iati"), [],
                       [PROJECT_ROOT / "tests" / "fixtures" / "iati-seed" / "ca-3-a034224001.xml"])
     return curated, iati

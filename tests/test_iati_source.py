@@ -142,7 +142,8 @@ def test_example_geography(example):
     assert [(s.code, s.vocabulary, s.vocabulary_uri) for s in p.recipient_regions] == [
         ("489", "1", None), ("A1", "99", "http://example.com/vocab.html")]
     loc = p.locations[0]
-    assert (loc.ref, loc.names[0].value, loc.descriptions[0].value) == ("AF-KAN", "Location name", "Location description")
+    assert (loc.ref, loc.names[0].value, loc.descriptions[0].value) == (
+        "AF-KAN", "Location name", "Location description")
     assert loc.administrative == [("G1", "1", "1453782")]
     assert loc.location_ids == [("G1", "1453782")]
     assert loc.point == (Decimal("31.616944"), Decimal("65.716944"))
@@ -161,16 +162,20 @@ def test_example_classifications(example):
     assert p.policy_markers[2].vocabulary_uri == "http://example.com/vocab.html"
     assert (p.aid_type.code, p.aid_type.vocabulary) == ("A01", "1")
     assert p.extra["default-aid-type vocabulary 2"] == "1"
-    assert [c.code for c in (p.collaboration_type, p.finance_type, p.flow_type, p.tied_status)] == ["1", "110", "10", "3"]
+    assert [c.code for c in (p.collaboration_type, p.finance_type, p.flow_type, p.tied_status)] == [
+        "1", "110", "10", "3"]
     assert p.extra["activity-scope"] == "3"
 
 
 def test_example_money(example):
     budget, = example.budgets
-    assert (budget.type, budget.status, str(budget.period_start), str(budget.period_end)) == ("1", "1", "2014-01-01", "2014-12-31")
-    assert (budget.value.value, budget.value.currency, str(budget.value.value_date)) == (Decimal(3000), "EUR", "2014-01-01")
+    assert (budget.type, budget.status, str(budget.period_start), str(budget.period_end)) == (
+        "1", "1", "2014-01-01", "2014-12-31")
+    assert (budget.value.value, budget.value.currency, str(budget.value.value_date)) == (
+        Decimal(3000), "EUR", "2014-01-01")
     tr, = example.transactions
-    assert (tr.type, str(tr.date), tr.value.value, tr.value.currency, tr.ref) == ("1", "2012-01-01", Decimal(1000), "EUR", "1234")
+    assert (tr.type, str(tr.date), tr.value.value, tr.value.currency, tr.ref) == (
+        "1", "2012-01-01", Decimal(1000), "EUR", "1234")
     assert tr.description[0].value == "Transaction description text"
     assert (tr.provider.ref, tr.provider.type, tr.provider.names[0].value) == ("BB-BBB-123456789", "10", "Agency B")
     assert (tr.receiver.ref, tr.receiver_activity_id) == ("AA-AAA-123456789", "AA-AAA-123456789-1234")
@@ -178,7 +183,8 @@ def test_example_money(example):
 
 def test_example_result_indicator_baseline_and_period(example):
     result, = example.results
-    assert (result.type, result.titles[0].value, result.descriptions[0].value) == ("1", "Result title", "Result description text")
+    assert (result.type, result.titles[0].value, result.descriptions[0].value) == (
+        "1", "Result title", "Result description text")
     assert result.references == [("99", "B1")]
     ind, = result.indicators
     assert (ind.measure, ind.ascending, ind.titles[0].value) == ("1", True, "Indicator title")
@@ -198,7 +204,8 @@ def test_example_contact_documents_and_related(example):
     assert c.mailing_address.startswith("Transparency House")
     doc, = example.documents
     assert (doc.url, doc.format, doc.categories, doc.languages, str(doc.date)) == (
-        "http:www.example.org/docs/report_en.odt", "application/vnd.oasis.opendocument.text", ["A01"], ["en"], "2014-02-05")
+        "http:www.example.org/docs/report_en.odt", "application/vnd.oasis.opendocument.text", ["A01"], ["en"],
+        "2014-02-05")
     assert [t.lang for t in doc.titles] == ["en", "fr"]
     assert [(r.ref, r.type) for r in example.related] == [("AA-AAA-123456789-6789", "1")]
 
@@ -262,17 +269,21 @@ def test_2_01_file_is_not_checked_against_the_2_03_xsd():
 
 # --- bad input: file:line messages, all in one run ----------------------------------------------
 @pytest.mark.parametrize("fixture, expected", [
-    ("malformed.xml", "malformed.xml:9: malformed XML: Opening and ending tag mismatch: title line 8 and iati-activity"),
+    ("malformed.xml",
+     "malformed.xml:9: malformed XML: Opening and ending tag mismatch: title line 8 and iati-activity"),
     ("version-1.xml", "version-1.xml:1: IATI version 1.05 is not supported; devkg reads 2.01-2.03"),
     ("not-iati.xml", "not-iati.xml:1: not an IATI activity file: the root element is <iati-organisations>"),
     ("missing-identifier.xml", "missing-identifier.xml:2: <iati-activity> has no <iati-identifier>; activity skipped"),
     ("missing-identifier.xml", "missing-identifier.xml:5: second <reporting-org> ignored"),
     ("missing-identifier.xml", "missing-identifier.xml:8: <iati-identifier> is empty; activity skipped"),
-    ("missing-identifier.xml", "missing-identifier.xml:14: <participating-org> has no @role (activity XX-TEST-BAD-VALUES)"),
+    ("missing-identifier.xml",
+     "missing-identifier.xml:14: <participating-org> has no @role (activity XX-TEST-BAD-VALUES)"),
     ("missing-identifier.xml", 'missing-identifier.xml:15: activity-date @iso-date: "2020-13-01" is not a valid date'),
     ("missing-identifier.xml", "missing-identifier.xml:16: <recipient-country> @percentage 'fifty' is not a number"),
-    ("missing-identifier.xml", "missing-identifier.xml:19: budget value has no @currency and the activity no default-currency"),
-    ("missing-identifier.xml", "missing-identifier.xml:20: <transaction> has no <transaction-date>; transaction skipped"),
+    ("missing-identifier.xml",
+     "missing-identifier.xml:19: budget value has no @currency and the activity no default-currency"),
+    ("missing-identifier.xml",
+     "missing-identifier.xml:20: <transaction> has no <transaction-date>; transaction skipped"),
     ("missing-identifier.xml", "missing-identifier.xml:21: <pos> 200 10 is off the globe"),
     ("places-and-sdgs.xml", "places-and-sdgs.xml:38: budget value '1,000' is not a number"),
 ])
@@ -342,7 +353,8 @@ def test_publisher_policy_marker_keeps_its_names(places_project):
 
 
 def test_budget_with_bad_value_is_dropped_and_good_one_kept(places_project):
-    assert [(b.value.value, b.value.currency, b.status) for b in places_project.budgets] == [(Decimal("2500.50"), "PEN", "2")]
+    assert [(b.value.value, b.value.currency, b.status) for b in places_project.budgets] == [
+        (Decimal("2500.50"), "PEN", "2")]
 
 
 # --- import ------------------------------------------------------------------------------------

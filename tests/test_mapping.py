@@ -51,9 +51,11 @@ def project() -> Project:
         dates=[ActivityDate("2", PartialDate(2019, 10)), ActivityDate("3", PartialDate(2024, 9))],
         recipient_countries=[Share("PE", Decimal("100"))],
         recipient_regions=[Share("419", vocabulary="2")],
-        locations=[Location(place="PE-PIU"), Location(point=(Decimal("-5.2"), Decimal("-80.6")), names=[Text("Piura")])],
+        locations=[Location(place="PE-PIU"),
+                   Location(point=(Decimal("-5.2"), Decimal("-80.6")), names=[Text("Piura")])],
         sectors=[Share("15112", Decimal("100")), Share("16.6", vocabulary="8")],
-        policy_markers=[PolicyMarker("1", "1"), PolicyMarker("CHILD", "1", vocabulary="99", names=[Text("Children's issues", "en")])],
+        policy_markers=[PolicyMarker("1", "1"),
+                        PolicyMarker("CHILD", "1", vocabulary="99", names=[Text("Children's issues", "en")])],
         tags=[Tag("16", vocabulary="2")],
         sdg_targets=["5.5"],
         total_budget=Money(Decimal("19075668.00"), "CAD"),
@@ -220,7 +222,8 @@ def test_names_settle_to_one_label_per_language_across_sources():
 
     a, b = Graph(), Graph()
     add_organisation(a, IRIS, OrgRef(ref="XM-DAC-47066", names=[Text("IOM Development Fund", "en")]))
-    add_organisation(b, IRIS, OrgRef(ref="XM-DAC-47066", names=[Text("International Organization for Migration (IOM)", "en")]),
+    add_organisation(b, IRIS, OrgRef(ref="XM-DAC-47066",
+                                      names=[Text("International Organization for Migration (IOM)", "en")]),
                      preferred=True)  # the name it reports under
     add_organisation(b, IRIS, OrgRef(ref="XM-DAC-47066", names=[Text("Private Individual Donations")]))
     settle_names([a, b], IRIS)
@@ -249,7 +252,8 @@ def test_iati_defaults_are_applied_and_marked():
 
     p = project()
     p.budgets = [Budget(Money(Decimal(5), "USD"), PartialDate(2020, 1, 1), PartialDate(2020, 12, 31)),
-                 Budget(Money(Decimal(6), "USD"), PartialDate(2021, 1, 1), PartialDate(2021, 12, 31), type="2", status="2")]
+                 Budget(Money(Decimal(6), "USD"), PartialDate(2021, 1, 1), PartialDate(2021, 12, 31),
+                        type="2", status="2")]
     p.flow_type, p.humanitarian = CodedValue("10"), True
     p.transactions = [Transaction("3", PartialDate(2020, 3, 1), Money(Decimal(1), "USD")),
                       Transaction("3", PartialDate(2020, 4, 1), Money(Decimal(2), "USD"), flow_type=CodedValue("20"),
@@ -257,7 +261,8 @@ def test_iati_defaults_are_applied_and_marked():
     mapper = ProjectMapper(IRIS, SDG_IRI)
     mapper.add(p)
     g = mapper.g
-    first, second = IRIS.child(P, "budget", "2020-01-01--2020-12-31", "1"), IRIS.child(P, "budget", "2021-01-01--2021-12-31", "2")
+    first, second = (IRIS.child(P, "budget", "2020-01-01--2020-12-31", "1"),
+                     IRIS.child(P, "budget", "2021-01-01--2021-12-31", "2"))
     assert (first, DEV.budgetType, IRIS.code("BudgetType", "1")) in g
     assert (first, DEV.budgetStatus, IRIS.code("BudgetStatus", "1")) in g
     assert set(g.objects(first, DEV.defaultApplied)) == {DEV.budgetType, DEV.budgetStatus}

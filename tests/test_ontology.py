@@ -158,7 +158,8 @@ def test_docs_tables_yield_the_whole_vocabulary() -> None:
     """Guards the markdown parsing above: if the docs layout changes, the completeness test must not pass vacuously."""
     names = doc_terms()
     assert len(names) > 120
-    assert {"Project", "location", "withinPlace", "path", "documentDate", "tiedStatus", "organisationName"} <= set(names)
+    assert {"Project", "location", "withinPlace", "path", "documentDate", "tiedStatus",
+            "organisationName"} <= set(names)
 
 
 @pytest.mark.parametrize("name,domain,rng", doc_object_property_rows(), ids=lambda v: str(v))
@@ -215,7 +216,8 @@ def test_core_axioms_point_only_at_devkg_skos_and_sdg_terms() -> None:
         if p not in AXIOM_PREDICATES:
             continue
         nodes = list(g.items(o)) if p == OWL.propertyChainAxiom else [o]
-        outside += [(s, p, n) for n in (s, *nodes) if not isinstance(n, BNode) and not str(n).startswith(CORE_AXIOM_NAMESPACES)]
+        outside += [(s, p, n) for n in (s, *nodes)
+                    if not isinstance(n, BNode) and not str(n).startswith(CORE_AXIOM_NAMESPACES)]
     assert not outside
 
 

@@ -23,7 +23,8 @@ def test_every_organisation_says_which_sources_name_it(select):
 
 
 def test_the_organisations_graph_is_derived_from_the_sources_it_merges(select):
-    rows = select(f"SELECT ?src WHERE {{ GRAPH <{GRAPH}organisations> {{ <{GRAPH}organisations> prov:wasDerivedFrom ?src }} }}")
+    rows = select(f"SELECT ?src WHERE {{ GRAPH <{GRAPH}organisations> "
+                  f"{{ <{GRAPH}organisations> prov:wasDerivedFrom ?src }} }}")
     assert len(rows) == 5  # the five curated seed pages
 
 
@@ -59,7 +60,8 @@ def test_curators_notes_do_not_become_comments_on_places(select):
 
 def test_an_unchecked_geonames_id_is_a_qualified_see_also_not_a_match(select, ask):
     assert ask(f"ASK {{ <{ID}place/PE> skos:exactMatch <https://sws.geonames.org/3932488/> }}")  # checked
-    assert not ask(f"ASK {{ <{ID}place/AR> skos:exactMatch ?g FILTER STRSTARTS(STR(?g), 'https://sws.geonames.org/') }}")
+    assert not ask(f"ASK {{ <{ID}place/AR> skos:exactMatch ?g "
+                   f"FILTER STRSTARTS(STR(?g), 'https://sws.geonames.org/') }}")
     rows = select(f"SELECT ?note WHERE {{ ?st rdf:subject <{ID}place/AR> ; rdf:predicate rdfs:seeAlso ; "
                   "rdf:object <https://sws.geonames.org/3865483/> ; rdfs:comment ?note }")
     assert len(rows) == 1 and "not checked" in rows[0]["note"]

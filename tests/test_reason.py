@@ -95,14 +95,16 @@ T = "@prefix ex: <http://example.org/def#> . @prefix id: <http://example.org/id/
 
 
 @pytest.mark.parametrize("case, ontology, data", [
-    ("cycle of a transitive property", "ex:w a owl:TransitiveProperty .", "id:a ex:w id:b . id:b ex:w id:c . id:c ex:w id:a ."),
+    ("cycle of a transitive property", "ex:w a owl:TransitiveProperty .",
+     "id:a ex:w id:b . id:b ex:w id:c . id:c ex:w id:a ."),
     ("sub-property of a transitive property", "ex:w a owl:TransitiveProperty . ex:v rdfs:subPropertyOf ex:w .",
      "id:a ex:v id:b . id:b ex:w id:c . id:c ex:v id:d ."),
     ("inverse of a transitive property", "ex:w a owl:TransitiveProperty ; owl:inverseOf ex:c .",
      "id:a ex:w id:b . id:b ex:w id:c . id:d ex:c id:a ."),
     ("chain over a sub-property", "ex:l owl:propertyChainAxiom (ex:l ex:w) . ex:r rdfs:subPropertyOf ex:l .",
      "id:p ex:r id:a . id:a ex:w id:b . id:b ex:w id:c ."),
-    ("symmetric with an inverse", "ex:s a owl:SymmetricProperty ; owl:inverseOf ex:t .", "id:a ex:s id:b . id:c ex:t id:a ."),
+    ("symmetric with an inverse", "ex:s a owl:SymmetricProperty ; owl:inverseOf ex:t .",
+     "id:a ex:s id:b . id:c ex:t id:a ."),
     ("domain and range of a super-property", "ex:q rdfs:subPropertyOf ex:p . ex:p rdfs:domain ex:A ; rdfs:range ex:B . "
      "ex:B rdfs:subClassOf ex:C .", "id:a ex:q id:b . id:c ex:q \"literal\" ."),
     ("equivalent classes and properties", "ex:A owl:equivalentClass ex:B . ex:p owl:equivalentProperty ex:q .",
@@ -110,8 +112,10 @@ T = "@prefix ex: <http://example.org/def#> . @prefix id: <http://example.org/id/
     ("blank nodes", "ex:p rdfs:domain ex:A ; owl:inverseOf ex:q .", "[] ex:p [ ex:p id:a ] ."),
 ])
 def test_rules_agree_with_owlrl(case, ontology, data):
-    prefixes = T + "@prefix owl: <http://www.w3.org/2002/07/owl#> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> . "
-    onto_g, data_g = Graph().parse(data=prefixes + ontology, format="turtle"), Graph().parse(data=prefixes + data, format="turtle")
+    prefixes = T + ("@prefix owl: <http://www.w3.org/2002/07/owl#> . "
+                    "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> . ")
+    onto_g, data_g = (Graph().parse(data=prefixes + ontology, format="turtle"),
+                      Graph().parse(data=prefixes + data, format="turtle"))
     store = load(data_g, onto_g)
     materialise(store, onto_g, INFERRED)
     ours = inferred_graph(store, INFERRED)
@@ -167,7 +171,8 @@ def test_fixture_non_inference(reasoned, s, p, o):
 
 def test_participation_blank_node_is_typed_by_domain(reasoned):
     store, _, _ = reasoned
-    assert store.query("ASK { ?p <http://example.org/def#participation> ?x . ?x a <http://example.org/def#Participation> "
+    assert store.query("ASK { ?p <http://example.org/def#participation> ?x . "
+                       "?x a <http://example.org/def#Participation> "
                        "FILTER(isBlank(?x)) }")
 
 
@@ -197,7 +202,8 @@ def test_fixpoint_needs_few_rounds_and_queries(reasoned, onto):
 
 def test_materialise_replaces_a_stale_inferred_graph(onto, data):
     store = load(data, onto)
-    stale = ox.Quad(ox.NamedNode(ID["stale"]), ox.NamedNode(EX.location), ox.NamedNode(ID["place-PE"]), ox.NamedNode(INFERRED))
+    stale = ox.Quad(ox.NamedNode(ID["stale"]), ox.NamedNode(EX.location), ox.NamedNode(ID["place-PE"]),
+                    ox.NamedNode(INFERRED))
     store.raw.add(stale)
     first = materialise(store, onto, INFERRED)
     assert stale not in store.raw
@@ -246,7 +252,8 @@ def test_datatype_ranges_make_no_rule(onto):
 ])
 def test_axioms_without_a_rule_are_reported(onto, axiom):
     g = Graph() + onto
-    g.parse(data=T + "@prefix owl: <http://www.w3.org/2002/07/owl#> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> . "
+    g.parse(data=T + "@prefix owl: <http://www.w3.org/2002/07/owl#> . "
+                     "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> . "
             + axiom, format="turtle")
     assert unsupported_axioms(g)
     assert not unsupported_axioms(onto)
@@ -281,7 +288,8 @@ def test_useful_filter(triple, expected, onto):
 
 
 @pytest.mark.parametrize("a, b", [
-    (Literal("2019-10-01T00:00:00Z", datatype=XSD.dateTime), Literal("2019-10-01T00:00:00+00:00", datatype=XSD.dateTime)),
+    (Literal("2019-10-01T00:00:00Z", datatype=XSD.dateTime),
+     Literal("2019-10-01T00:00:00+00:00", datatype=XSD.dateTime)),
     (Literal("1.50", datatype=XSD.decimal), Literal("1.5", datatype=XSD.decimal)),
     (Literal("01", datatype=XSD.integer), Literal("1", datatype=XSD.integer)),
 ])

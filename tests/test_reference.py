@@ -59,7 +59,8 @@ def test_has_code(ref, codelist, code, expected):
 
 
 @pytest.mark.parametrize("codelist, code, label", [
-    ("ActivityStatus", "2", "Implementation"), ("Sector", "15112", "Decentralisation and support to subnational government"),
+    ("ActivityStatus", "2", "Implementation"),
+    ("Sector", "15112", "Decentralisation and support to subnational government"),
     ("FinanceType", "110", "Standard grant"), ("CollaborationType", "2", "Multilateral (inflows)"),
     ("OrganisationRole", "partner", "Partner"), ("Sector", "00000", None),
 ])
@@ -132,7 +133,8 @@ def test_sdg_graph_is_the_un_kos_as_published(ref):
 # --- places -------------------------------------------------------------------------
 @pytest.mark.parametrize("key, found, kind", [
     ("PE", "PE", "country"), ("pe", "PE", "country"), ("PE-PIU", "PE-PIU", "region"), ("pe-piu", "PE-PIU", "region"),
-    ("m49-419", "m49-419", "macro-region"), ("M49-419", "m49-419", "macro-region"), ("m49-001", "m49-001", "macro-region"),
+    ("m49-419", "m49-419", "macro-region"), ("M49-419", "m49-419", "macro-region"),
+    ("m49-001", "m49-001", "macro-region"),
     ("group-SIDS", "group-SIDS", "country-group"), ("group-sids", "group-SIDS", "country-group"),
     ("KG-Y-AKSUU", "KG-Y-AKSUU", "district"), ("KG-Y-TEPLOKLYUCHENKA", "KG-Y-TEPLOKLYUCHENKA", "municipality"),
     ("dac-489", "dac-489", "macro-region"), ("XK", "XK", "country"), ("419", None, None), ("Peru", None, None),
@@ -143,7 +145,8 @@ def test_place_by_key(ref, key, found, kind):
 
 
 @pytest.mark.parametrize("text, country, key", [
-    ("Piura", "PE", "PE-PIU"), ("piura", "pe", "PE-PIU"), ("San Martín", "PE", "PE-SAM"), ("san martin", "PE", "PE-SAM"),
+    ("Piura", "PE", "PE-PIU"), ("piura", "pe", "PE-PIU"),
+    ("San Martín", "PE", "PE-SAM"), ("san martin", "PE", "PE-SAM"),
     ("Issyk-Kul", "KG", "KG-Y"), ("Ysyk-Köl", "KG", "KG-Y"), ("Osh", "KG", "KG-O"), ("Osh region", "KG", "KG-O"),
     ("Jalalabad", "KG", "KG-J"), ("Jalal-Abad Oblast", "KG", "KG-J"), ("Naryn", "KG", "KG-N"),
     ("Ak-Suu", "KG", "KG-Y-AKSUU"), ("Teploklyuchenka", "KG", "KG-Y-TEPLOKLYUCHENKA"),

@@ -96,7 +96,8 @@ def test_ask_and_construct_come_back_as_pyoxigraph_objects(remote, seed_store):
 def test_quads_for_a_resource_match_the_embedded_store(remote, seed_store):
     project = next(iter(seed_store.query(f"SELECT ?p WHERE {{ ?p a <{DEV}Project> }} LIMIT 1")))["p"]
     assert sorted(map(str, remote.quads(project))) == sorted(map(str, seed_store.quads(project)))
-    assert sorted(map(str, remote.quads(None, None, project))) == sorted(map(str, seed_store.quads(None, None, project)))
+    assert (sorted(map(str, remote.quads(None, None, project)))
+            == sorted(map(str, seed_store.quads(None, None, project))))
 
 
 def test_staging_graphs_stay_invisible_whatever_the_query_asks(remote):
@@ -170,7 +171,8 @@ def test_a_rebuild_rewrites_live_graphs_to_exactly_the_new_triples(server):
     other = RemoteStore(f"{server}/query", f"{server}/update", f"{server}/store", base="https://example.org/b1/")
     other.manifest_ttl = 0
     g1, g2 = "https://example.org/b1/graph/one", "https://example.org/b1/graph/two"
-    other.publish(triples_store({g1: "<urn:a> <urn:p> \"1\" .\n<urn:a> <urn:p> \"2\" .\n", g2: "<urn:b> <urn:p> \"9\" ."}), "b1-1")
+    other.publish(triples_store({g1: "<urn:a> <urn:p> \"1\" .\n<urn:a> <urn:p> \"2\" .\n",
+                                 g2: "<urn:b> <urn:p> \"9\" ."}), "b1-1")
     other.publish(triples_store({g1: "<urn:a> <urn:p> \"2\" .\n<urn:a> <urn:p> \"3\" .\n"}), "b1-2")
     assert other.named_graphs() == [g1]
     got = sorted(r["o"].value for r in other.query("SELECT ?o WHERE { <urn:a> <urn:p> ?o }"))

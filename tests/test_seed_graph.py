@@ -96,7 +96,8 @@ def check_15(rows):
 
 
 def check_16(rows):
-    """The seed finding: CA-3-A034224001's only budget line (2010-04-01..2011-03-31) ends before its 2011-07-20 start."""
+    """The seed finding: CA-3-A034224001's only budget line (2010-04-01..2011-03-31) ends before its
+    2011-07-20 start."""
     ca = [r for r in rows if r["project"] == CA]
     assert any("ends before the project starts" in r["message"] and r["severity"] == "Warning"
                and r["location"].startswith("data/projects/ca-3-a034224001.yaml:") for r in ca)
@@ -118,7 +119,8 @@ FACTS = [
     f"<{GIA}> dev:plannedStartDate '2024-05-13'^^xsd:date ; dev:plannedEndDate '2029-05-12'^^xsd:date",
     f"<{GIA}> dev:totalBudget [ dev:value 12000000.0 ; dev:currency <{ID}codelist/Currency/USD> ]",
     f"<{GIA}> dev:location <{ID}place/PE-MDD>, <{ID}place/PE-CUS>, <{ID}place/PE-PUN>",
-    f"<{GIA}> dev:contact [ dev:personName 'Sobeida Gonzales' ; dev:email 'sgonzales@usaid.gov' ; dev:telephone '975 398 620' ]",
+    (f"<{GIA}> dev:contact [ dev:personName 'Sobeida Gonzales' ; dev:email 'sgonzales@usaid.gov' ; "
+     "dev:telephone '975 398 620' ]"),
     f"<{GIA}> dev:implementedBy ?o . ?o rdfs:label 'C230'@en",
     f"<{CA}> dev:status <{ID}codelist/ActivityStatus/4> ; dev:actualStartDate '2011-07-20'^^xsd:date",
     f"<{CA}> dev:budget [ dev:periodStart '2010-04-01'^^xsd:date ; dev:amount [ dev:value 19075668.0 ] ]",
@@ -126,7 +128,8 @@ FACTS = [
     f"<{CA}> dev:collaborationType/skos:notation '1' ; dev:financeType/skos:notation '110'",
     f"<{CA}> dev:lastUpdated '2025-09-19'^^xsd:date",
     f"<{CA}> dev:additionalFact [ rdfs:label 'Selection mechanism' ; rdf:value 'Pre-APP' ]",
-    f"<{CA}> dev:policyMarker [ dev:marker <{ID}org/CA-3/codelist/PolicyMarker/INDIG> ; dev:significance <{ID}codelist/PolicySignificance/1> ]",
+    (f"<{CA}> dev:policyMarker [ dev:marker <{ID}org/CA-3/codelist/PolicyMarker/INDIG> ; "
+     f"dev:significance <{ID}codelist/PolicySignificance/1> ]"),
     f"<{CA}> dev:result/dev:indicator [ dev:unit 'producers' ; dev:period/dev:actualValue 376.0 ]",
     f"<{CA}> dev:implementedBy ?o . ?o rdfs:label 'Alinea International Ltd'@en",
     f"<{CAMI}> dev:startDateAsStated '2016-10'^^xsd:gYearMonth ; dev:endDate '2021-09-30'^^xsd:date",
@@ -137,7 +140,8 @@ FACTS = [
     f"<{ACTIVE}> dev:title 'Jigerduu Jarandar'@ky-latn ; dev:partnerOrg ?acted . ?acted rdfs:label 'ACTED'@en",
     f"<{ACTIVE}> dev:totalBudget/dev:value 14000000.0 ; prov:wasDerivedFrom/dcterms:issued '2020-09-03'^^xsd:date",
     f"<{ECLAC}> dev:otherIdentifier '2225O', 'T14' ; dev:status <{ID}codelist/ActivityStatus/2>",
-    f"<{ECLAC}> dev:countryGroup <{ID}place/group-SIDS>, <{ID}place/group-LLDC> ; dev:recipientRegion <{ID}place/m49-019>",
+    (f"<{ECLAC}> dev:countryGroup <{ID}place/group-SIDS>, <{ID}place/group-LLDC> ; "
+     f"dev:recipientRegion <{ID}place/m49-019>"),
     f"<{ECLAC}> dev:sdgGoal sdg:5, sdg:17 ; dev:sdgTarget sdg:5.5, sdg:17.4",
     f"<{ECLAC}> dev:implementedBy ?o . ?o dev:abbreviation 'ECLAC'",
     f"<{ID}place/PE> skos:exactMatch <http://www.wikidata.org/entity/Q419>, <https://sws.geonames.org/3932488/>",
@@ -158,7 +162,8 @@ def test_every_project_has_provenance_and_a_funder_or_implementer(select):
 
 def test_no_triple_is_stored_twice(seed_store):
     """pyoxigraph's union default graph is a bag: a triple in two graphs would count twice."""
-    rows = list(seed_store.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g1 { ?s ?p ?o } GRAPH ?g2 { ?s ?p ?o } FILTER (?g1 != ?g2) }",
+    rows = list(seed_store.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g1 { ?s ?p ?o } GRAPH ?g2 { ?s ?p ?o } "
+                                 "FILTER (?g1 != ?g2) }",
                                  union_default_graph=False))
     assert int(rows[0]["n"].value) == 0
 

@@ -62,7 +62,8 @@ def test_every_node_level_and_sparql_constraint_has_a_message():
         if any((shape, p, None) in SHAPES for p in NODE_LEVEL):
             assert SHAPES.value(shape, SH.message) is not None, f"{name} has a node-level constraint without sh:message"
         for constraint in SHAPES.objects(shape, SH.sparql):
-            assert SHAPES.value(constraint, SH.message) is not None, f"{name} has a SPARQL constraint without sh:message"
+            assert SHAPES.value(constraint, SH.message) is not None, (
+                f"{name} has a SPARQL constraint without sh:message")
 
 
 @pytest.mark.parametrize("path", INVALID, ids=[p.name for p in INVALID])

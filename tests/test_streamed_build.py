@@ -33,17 +33,19 @@ from generate import generate  # noqa: E402
 FIXTURES = PROJECT_ROOT / "tests" / "fixtures" / "iati"
 
 # Two files that name one organisation with different types: only the merged graph shows it.
-SHARED_ORG = """<?xml version="1.0" encoding="UTF-8"?>
+SHARED_ORG = ("""<?xml version="1.0" encoding="UTF-8"?>
 <iati-activities version="2.03"><iati-activity default-currency="EUR">
   <iati-identifier>XM-SHARED-{n}</iati-identifier>
   <reporting-org ref="XM-SHARED" type="10"><narrative>Shared reporter</narrative></reporting-org>
   <title><narrative>Shared organisation {n}</narrative></title>
   <participating-org ref="XM-PARTNER" role="4" type="{type}"><narrative>Partner</narrative></participating-org>
   <recipient-country code="PE" percentage="60"/>
-  <sector vocabulary="99" vocabulary-uri="https://example.org/s" code="GOV" percentage="100"><narrative>Gov</narrative></sector>
-  <budget><period-start iso-date="2020-01-01"/><period-end iso-date="2020-12-31"/><value value-date="2020-01-01">-5</value></budget>
+  <sector vocabulary="99" vocabulary-uri="https://example.org/s" code="GOV" percentage="100">"""
+              """<narrative>Gov</narrative></sector>
+  <budget><period-start iso-date="2020-01-01"/><period-end iso-date="2020-12-31"/>"""
+              """<value value-date="2020-01-01">-5</value></budget>
 </iati-activity></iati-activities>
-"""
+""")
 
 
 def make_data(tmp: Path, activities: int = 40, seed: int = 3) -> Path:
@@ -180,8 +182,8 @@ def test_a_bad_file_fails_the_build_with_its_line_and_keeps_the_old_store(built,
     pos = text.index('<transaction-date iso-date="')
     line = text[:pos].count("\n") + 1
     activity = re.findall(r"<iati-identifier>([^<]+)", text[:pos])[-1]
-    bad.write_text(re.sub(r'<transaction-date iso-date="[^"]+"', '<transaction-date iso-date="2020-13-45"', text, count=1),
-                   encoding="utf-8")
+    broken = re.sub(r'<transaction-date iso-date="[^"]+"', '<transaction-date iso-date="2020-13-45"', text, count=1)
+    bad.write_text(broken, encoding="utf-8")
     before = live_target(settings.store)
     with pytest.raises(BuildFailed) as failed:
         build(Settings.from_env({}, data=data, store=settings.store), progress=lambda m: None, workers=2)

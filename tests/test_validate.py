@@ -22,7 +22,8 @@ SHAPES = load_shapes(SHAPES_DIR)
 ID = "https://w3id.org/devkg/id/"
 DEV = vocab()
 SHAPES_NS = "https://w3id.org/devkg/shapes#"
-XSD_DATE, XSD_DECIMAL, XSD_ANYURI = (URIRef(f"http://www.w3.org/2001/XMLSchema#{t}") for t in ("date", "decimal", "anyURI"))
+XSD_DATE, XSD_DECIMAL, XSD_ANYURI = (URIRef(f"http://www.w3.org/2001/XMLSchema#{t}")
+                                     for t in ("date", "decimal", "anyURI"))
 
 
 def example(name: str) -> Graph:
@@ -42,7 +43,8 @@ def projects_graph(n: int, *, bad_dates: int | None = None, short_shares: int | 
     for i in range(n):
         p = URIRef(f"{ID}project/XM-{i}")
         for pred, obj in ((RDF.type, DEV.Project), (DEV.identifier, Literal(f"XM-{i}")), (DEV.title, Literal(f"P{i}")),
-                          (DEV.status, status), (DEV.fundedBy, org), (URIRef("http://www.w3.org/ns/prov#wasDerivedFrom"), src)):
+                          (DEV.status, status), (DEV.fundedBy, org),
+                          (URIRef("http://www.w3.org/ns/prov#wasDerivedFrom"), src)):
             g.add((p, pred, obj))
         end = "2019-01-01" if i == bad_dates else "2022-01-01"
         g.add((p, DEV.startDate, Literal("2020-01-01", datatype=XSD_DATE)))
@@ -83,7 +85,8 @@ def test_str_prints_one_finding_per_line_as_focus_path_message():
     g.add((project, DEV.status, URIRef(ID + "codelist/ActivityStatus/9")))
     lines = str(validate(g, SHAPES)).splitlines()
     assert lines == [
-        f"<{ID}codelist/ActivityStatus/9> skos:inScheme: A project status is a concept of the IATI ActivityStatus codelist.",
+        f"<{ID}codelist/ActivityStatus/9> skos:inScheme: "
+        "A project status is a concept of the IATI ActivityStatus codelist.",
         f"<{project}> dev:identifier: A project has exactly one identifier, an xsd:string "
         "(its IATI activity identifier or a devkg one).",
         f"<{project}> dev:status: A project has at most one status (an ActivityStatus concept).",

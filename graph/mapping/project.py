@@ -229,7 +229,8 @@ class ProjectMapper:
         vocabulary = share.vocabulary or default_vocabulary
         node = self.iris.child(s, kind, *([vocabulary] if vocabulary else []), share.code)
         self.g.add((s, link, node))
-        self.g.add((node, RDF.type, self.dev.GeographicShare if link == self.dev.geographicShare else self.dev.SectorShare))
+        share_class = self.dev.GeographicShare if link == self.dev.geographicShare else self.dev.SectorShare
+        self.g.add((node, RDF.type, share_class))
         self.g.add((node, target_prop, target))
         if share.percentage is not None:
             self.g.add((node, self.dev.percentage, t.decimal(share.percentage)))

@@ -58,7 +58,8 @@ def _codelists(ref: Reference, base: str) -> Graph:
             if name in SDG_CODELISTS:
                 g.add((c, SKOS.exactMatch, URIRef(ref.sdg_iri(code.code))))
             if name == "OrganisationRole" and code.code in DEVKG_ROLES:
-                g.add((c, DCTERMS.source, Literal("added by devkg: no IATI OrganisationRole code exists for this role")))
+                g.add((c, DCTERMS.source,
+                       Literal("added by devkg: no IATI OrganisationRole code exists for this role")))
     return g
 
 

@@ -133,7 +133,8 @@ class _Checker:
     def percentages(self, shares: list[Share], what: str) -> None:
         out_of_range = [s for s in shares if s.percentage is not None and not (0 <= s.percentage <= 100)]
         for s in out_of_range:
-            self.error(s.where or self.p.at(what), f'{what} "{s.code}": percentage {s.percentage} is not between 0 and 100')
+            self.error(s.where or self.p.at(what),
+                       f'{what} "{s.code}": percentage {s.percentage} is not between 0 and 100')
         if out_of_range:
             return  # the sum is wrong too; one error is enough
         given = [s for s in shares if s.percentage is not None]
@@ -159,7 +160,8 @@ def check_project(project: Project, ref: Reference) -> list[Problem]:
         if part.org.country:
             c.country(part.org.country, part.org.where or part.where, "organisation country")
     if p.reporting_org:
-        c.code("OrganisationType", p.reporting_org.type, p.reporting_org.where or p.at("reporting_org"), "reporting_org type")
+        c.code("OrganisationType", p.reporting_org.type, p.reporting_org.where or p.at("reporting_org"),
+               "reporting_org type")
     _dates(c, p)
     for s in p.recipient_countries:
         c.country(s.code, s.where or p.at("recipient_countries"), "recipient country")
@@ -251,7 +253,8 @@ def _span(p: Project) -> tuple[PartialDate | None, PartialDate | None]:
 def _money(c: _Checker, p: Project) -> None:
     c.code("Currency", p.default_currency, p.at("default_currency"), "default currency")
     if p.total_budget:
-        c.amount(p.total_budget.value, p.total_budget.currency, p.total_budget.where or p.at("total_budget"), "total_budget")
+        c.amount(p.total_budget.value, p.total_budget.currency, p.total_budget.where or p.at("total_budget"),
+                 "total_budget")
     start, end = _span(p)
     for b in p.budgets:
         c.amount(b.value.value, b.value.currency, b.where, "budget")

@@ -70,7 +70,8 @@ def read_places(reference_dir: Path, dac_regions: dict[str, str] | None = None,
     _m49_regions(reference_dir / "places" / "iso3166-m49-regions.csv", places)
     for code, name in (iati_countries or {}).items():  # e.g. XK Kosovo: in IATI's list, not in ISO 3166-1
         if code not in places:
-            places[code] = PlaceInfo(code, name, "country", iso3166=code, parents=list(EXTRA_COUNTRY_PARENTS.get(code, ())),
+            places[code] = PlaceInfo(code, name, "country", iso3166=code,
+                                     parents=list(EXTRA_COUNTRY_PARENTS.get(code, ())),
                                      note="country code from the IATI Country codelist (not in ISO 3166-1)")
     for sub in pycountry.subdivisions:
         kind = "district" if sub.parent_code else "region"

@@ -134,7 +134,8 @@ def _indicator(r: FieldReader, ind: LineDict, where: Where) -> Indicator:
     year = r.decimal(ind, "baseline_year", where)
     return Indicator(titles=titles, measure=r.code(ind, "measure", where), unit=r.text(ind, "unit", where),
                      ascending=r.boolean(ind, "ascending"), descriptions=r.texts(ind, "description"),
-                     baseline=r.decimal(ind, "baseline", where), baseline_comment=r.text(ind, "baseline_comment", where),
+                     baseline=r.decimal(ind, "baseline", where),
+                     baseline_comment=r.text(ind, "baseline_comment", where),
                      baseline_year=int(year) if year is not None else None,
                      periods=[period] if _has_values(period) else [],
                      where=where)

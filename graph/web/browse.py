@@ -90,7 +90,8 @@ def _wants_csv() -> bool:
 @bp.route("/id/<any(project, org, place):which>/")
 def listing(which: str):
     kind, title = LISTS[which]
-    filters = {f: request.args.getlist(f) for f, (k, _) in search.FACETS.items() if k == kind and request.args.getlist(f)}
+    filters = {f: request.args.getlist(f) for f, (k, _) in search.FACETS.items()
+               if k == kind and request.args.getlist(f)}
     sort = request.args.get("sort", "title")
     desc = request.args.get("order") == "desc"
     text = request.args.get("q", "").strip()[:200]

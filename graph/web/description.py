@@ -48,8 +48,9 @@ def service_triples(endpoint: str) -> list[ox.Triple]:
     t.append(ox.Triple(me, ox.NamedNode(f"{dev}queryTimeoutSeconds"),
                        ox.Literal(repr(float(settings.query_timeout)), datatype=ox.NamedNode(
                            "http://www.w3.org/2001/XMLSchema#decimal"))))
-    t.append(ox.Triple(me, ox.NamedNode(f"{dev}maxResultRows"), ox.Literal(str(settings.max_rows), datatype=ox.NamedNode(
-        "http://www.w3.org/2001/XMLSchema#integer"))))
+    t.append(ox.Triple(me, ox.NamedNode(f"{dev}maxResultRows"),
+                       ox.Literal(str(settings.max_rows), datatype=ox.NamedNode(
+                           "http://www.w3.org/2001/XMLSchema#integer"))))
     total, graphs = graph_counts(live)
     dataset, default = ox.BlankNode("dataset"), ox.BlankNode("default")
     t += [ox.Triple(me, _sd("defaultDataset"), dataset), ox.Triple(dataset, RDF_TYPE, _sd("Dataset")),

@@ -75,7 +75,8 @@ def facts(iri: str) -> dict:
         frontier = nxt
 
     def tree(subject: str, depth: int) -> list[Fact]:
-        out = sorted(by_subject.get(subject, {}).values(), key=lambda f: (f.inferred, _name(f.predicate), f.value.value))
+        out = sorted(by_subject.get(subject, {}).values(),
+                     key=lambda f: (f.inferred, _name(f.predicate), f.value.value))
         for f in out:
             if f.value.is_iri and f.value.value in by_subject and f.value.value.startswith(iri + "/") and depth < DEPTH:
                 f.children = [c for c in tree(f.value.value, depth + 1) if not c.inferred or c.value.is_iri]

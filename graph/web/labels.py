@@ -17,7 +17,8 @@ def labels(iris: Iterable[str]) -> dict[str, str]:
     for start in range(0, len(wanted), BATCH):
         values = " ".join(iri_ref(i) for i in wanted[start:start + BATCH])
         rows = select(f"""SELECT ?s ?l WHERE {{ VALUES ?s {{ {values} }}
-            {{ ?s rdfs:label ?l }} UNION {{ ?s skos:prefLabel ?l }} UNION {{ ?s dev:title ?l }} UNION {{ ?s dev:name ?l }} }}""")
+            {{ ?s rdfs:label ?l }} UNION {{ ?s skos:prefLabel ?l }} UNION {{ ?s dev:title ?l }} """
+                      f"UNION {{ ?s dev:name ?l }} }}")
         for r in rows:
             lang = r["l"].lang or ""
             rank = 0 if lang in ("", "en") or lang.startswith("en-") else 1

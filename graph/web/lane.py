@@ -64,8 +64,8 @@ class FastLane:
         fmt = next(f for f in negotiate.RESULTS if f.name == answer.format)
         from server import common_headers
 
-        headers = [("Content-Type", get_content_type(fmt.media_type, "utf-8")), ("Content-Length", str(len(answer.body))),
-                   ("Vary", "Accept")]
+        headers = [("Content-Type", get_content_type(fmt.media_type, "utf-8")),
+                   ("Content-Length", str(len(answer.body))), ("Vary", "Accept")]
         if answer.cut.reason:
             headers.append(("X-Devkg-Truncated", answer.cut.header()))
         headers += common_headers(settings, environ.get("HTTP_ORIGIN"), "GET", 200)

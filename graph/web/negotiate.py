@@ -27,8 +27,10 @@ class Format:
 W3 = "http://www.w3.org/ns/formats/"
 HTML = Format("html", "text/html", None, ("application/xhtml+xml",))
 RESULTS = [  # SELECT and ASK
-    Format("json", "application/sparql-results+json", ox.QueryResultsFormat.JSON, ("application/json",), W3 + "SPARQL_Results_JSON"),
-    Format("xml", "application/sparql-results+xml", ox.QueryResultsFormat.XML, ("application/xml", "text/xml"), W3 + "SPARQL_Results_XML"),
+    Format("json", "application/sparql-results+json", ox.QueryResultsFormat.JSON, ("application/json",),
+           W3 + "SPARQL_Results_JSON"),
+    Format("xml", "application/sparql-results+xml", ox.QueryResultsFormat.XML, ("application/xml", "text/xml"),
+           W3 + "SPARQL_Results_XML"),
     Format("csv", "text/csv", ox.QueryResultsFormat.CSV, (), W3 + "SPARQL_Results_CSV"),
     Format("tsv", "text/tab-separated-values", ox.QueryResultsFormat.TSV, (), W3 + "SPARQL_Results_TSV"),
 ]

@@ -34,25 +34,29 @@ def counts(store, settings: Settings) -> dict[str, int]:
 
 
 def ontology_terms(store, settings: Settings) -> list[dict]:
-    query = f"""PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+    query = ("""PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
     PREFIX owl: <http://www.w3.org/2002/07/owl#>
     SELECT ?term ?kind ?label ?definition (GROUP_CONCAT(DISTINCT STR(?super); separator=" ") AS ?supers)
-           (GROUP_CONCAT(DISTINCT STR(?domain); separator=" ") AS ?domains) (GROUP_CONCAT(DISTINCT STR(?range); separator=" ") AS ?ranges)
+           (GROUP_CONCAT(DISTINCT STR(?domain); separator=" ") AS ?domains) """
+             f"""(GROUP_CONCAT(DISTINCT STR(?range); separator=" ") AS ?ranges)
     WHERE {{ GRAPH <{settings.base}graph/ontology> {{
         VALUES ?kind {{ owl:Class owl:ObjectProperty owl:DatatypeProperty }}
         ?term a ?kind . FILTER STRSTARTS(STR(?term), "{settings.base}def#")
         OPTIONAL {{ ?term rdfs:label ?label }} OPTIONAL {{ ?term skos:definition ?definition }}
         OPTIONAL {{ ?term rdfs:subClassOf|rdfs:subPropertyOf ?super FILTER isIRI(?super) }}
-        OPTIONAL {{ ?term rdfs:domain ?domain FILTER isIRI(?domain) }} OPTIONAL {{ ?term rdfs:range ?range FILTER isIRI(?range) }}
-    }} }} GROUP BY ?term ?kind ?label ?definition ORDER BY ?kind ?term"""
+        OPTIONAL {{ ?term rdfs:domain ?domain FILTER isIRI(?domain) }} """
+             f"""OPTIONAL {{ ?term rdfs:range ?range FILTER isIRI(?range) }}
+    }} }} GROUP BY ?term ?kind ?label ?definition ORDER BY ?kind ?term""")
     rows = []
     for r in store.query(query, union_default_graph=False):
         def value(k: str, r=r) -> str:
             return r[k].value if r[k] is not None else ""
 
-        rows.append({"iri": value("term"), "name": value("term").rsplit("#", 1)[1], "kind": value("kind").rsplit("#", 1)[1],
+        rows.append({"iri": value("term"), "name": value("term").rsplit("#", 1)[1],
+                     "kind": value("kind").rsplit("#", 1)[1],
                      "label": value("label"), "definition": value("definition"),
-                     "supers": value("supers").split(), "domains": value("domains").split(), "ranges": value("ranges").split()})
+                     "supers": value("supers").split(), "domains": value("domains").split(),
+                     "ranges": value("ranges").split()})
     return rows
 
 

@@ -45,7 +45,8 @@ def project(iri: str) -> dict:
     inferred = iri_ref(f"{settings().base}graph/inferred")
     core = select(f"""SELECT ?title ?identifier ?status ?start ?end ?pstart ?pend ?astart ?aend ?description WHERE {{
         OPTIONAL {{ {s} dev:title ?title }} OPTIONAL {{ {s} dev:identifier ?identifier }}
-        OPTIONAL {{ {s} dev:status ?status }} OPTIONAL {{ {s} dev:startDate ?start }} OPTIONAL {{ {s} dev:endDate ?end }}
+        OPTIONAL {{ {s} dev:status ?status }} OPTIONAL {{ {s} dev:startDate ?start }} """
+                  f"""OPTIONAL {{ {s} dev:endDate ?end }}
         OPTIONAL {{ {s} dev:plannedStartDate ?pstart }} OPTIONAL {{ {s} dev:plannedEndDate ?pend }}
         OPTIONAL {{ {s} dev:actualStartDate ?astart }} OPTIONAL {{ {s} dev:actualEndDate ?aend }}
         OPTIONAL {{ {s} dev:description ?description }} }} LIMIT 1""")
@@ -61,19 +62,24 @@ def project(iri: str) -> dict:
         OPTIONAL {{ ?t dev:providerOrg ?provider }} OPTIONAL {{ ?t dev:receiverOrg ?receiver }} }} ORDER BY ?date""")
     people = select(f"""SELECT ?org ?role ?stated WHERE {{ {s} dev:participation ?p . ?p dev:organisation ?org .
         OPTIONAL {{ ?p dev:role ?role }} OPTIONAL {{ ?p dev:roleAsStated ?stated }} }}""")
-    places = select(f"""SELECT DISTINCT ?place ?pct WHERE {{ {{ GRAPH ?g {{ {s} dev:location ?place }} FILTER(?g != {inferred}) }}
-        UNION {{ {s} dev:geographicShare ?share . ?share dev:place ?place OPTIONAL {{ ?share dev:percentage ?pct }} }} }}""")
+    places = select(f"SELECT DISTINCT ?place ?pct WHERE {{ "
+                    f"""{{ GRAPH ?g {{ {s} dev:location ?place }} FILTER(?g != {inferred}) }}
+        UNION {{ {s} dev:geographicShare ?share . ?share dev:place ?place """
+                    f"OPTIONAL {{ ?share dev:percentage ?pct }} }} }}")
     sdgs = select(f"""SELECT ?sdg (MIN(IF(?g = {inferred}, 1, 0)) AS ?inf) WHERE {{
         GRAPH ?g {{ {s} dev:addressesSDG|dev:sdgGoal|dev:sdgTarget ?sdg }} }} GROUP BY ?sdg""")
     sectors = select(f"""SELECT DISTINCT ?code ?notation ?pct ?vocab WHERE {{
         {{ {s} dev:sectorShare ?share . ?share dev:code ?code OPTIONAL {{ ?share dev:percentage ?pct }}
            OPTIONAL {{ ?share dev:vocabulary ?vocab }} }} UNION {{ {s} dev:sector ?code }}
         OPTIONAL {{ ?code skos:notation ?notation }} }}""")
-    results = select(f"""SELECT ?result ?rtitle ?rtype ?ind ?ititle ?unit ?baseline ?byear ?target ?actual ?pstart ?pend WHERE {{
+    results = select("SELECT ?result ?rtitle ?rtype ?ind ?ititle ?unit ?baseline ?byear ?target ?actual "
+                     f"""?pstart ?pend WHERE {{
         {s} dev:result ?result . OPTIONAL {{ ?result dev:title ?rtitle }} OPTIONAL {{ ?result dev:resultType ?rtype }}
-        OPTIONAL {{ ?result dev:indicator ?ind . OPTIONAL {{ ?ind dev:title ?ititle }} OPTIONAL {{ ?ind dev:unit ?unit }}
+        OPTIONAL {{ ?result dev:indicator ?ind . OPTIONAL {{ ?ind dev:title ?ititle }} """
+                     f"""OPTIONAL {{ ?ind dev:unit ?unit }}
           OPTIONAL {{ ?ind dev:baselineValue ?baseline }} OPTIONAL {{ ?ind dev:baselineYear ?byear }}
-          OPTIONAL {{ ?ind dev:period ?per . OPTIONAL {{ ?per dev:targetValue ?target }} OPTIONAL {{ ?per dev:actualValue ?actual }}
+          OPTIONAL {{ ?ind dev:period ?per . OPTIONAL {{ ?per dev:targetValue ?target }} """
+                     f"""OPTIONAL {{ ?per dev:actualValue ?actual }}
             OPTIONAL {{ ?per dev:periodStart ?pstart }} OPTIONAL {{ ?per dev:periodEnd ?pend }} }} }} }}
         ORDER BY ?result ?ind ?pstart""")
     sources = select(f"""SELECT ?src ?title ?path ?sha ?kind WHERE {{ {s} prov:wasDerivedFrom ?src .
@@ -92,7 +98,8 @@ def project(iri: str) -> dict:
         "budgets": [{k: _get(r, k) for k in ("start", "end", "value", "cur", "type", "bstatus")} for r in budgets],
         "transactions": [{k: _get(r, k) for k in ("date", "type", "value", "cur", "provider", "receiver")}
                          for r in transactions],
-        "people": sorted(({"org": _get(r, "org"), "role": _get(r, "role"), "stated": _get(r, "stated")} for r in people),
+        "people": sorted(({"org": _get(r, "org"), "role": _get(r, "role"), "stated": _get(r, "stated")}
+                          for r in people),
                          key=lambda p: (names.get(p["role"] or "", "~"), names.get(p["org"], ""))),
         "places": _places(places, names),
         "sdgs": sorted(({"iri": r["sdg"].value, "code": sdg_code(r["sdg"].value) or r["sdg"].value,
@@ -109,7 +116,8 @@ def project(iri: str) -> dict:
         for b in summary["budgets"]:
             if b["value"]:
                 sums[b["cur"] or ""] += Decimal(b["value"])
-        summary["total"] = [{"value": str(v), "currency": c, "label": "sum of the budget lines"} for c, v in sums.items()]
+        summary["total"] = [{"value": str(v), "currency": c, "label": "sum of the budget lines"}
+                            for c, v in sums.items()]
     return {"summary": summary, "labels": names}
 
 
@@ -128,8 +136,9 @@ def _results(rows: list[dict[str, Term]]) -> list[dict]:
         res = out.setdefault(r["result"].value, {"title": r["rtitle"].value if "rtitle" in r else None,
                                                  "type": r["rtype"].value if "rtype" in r else None, "indicators": []})
         if "ind" in r:
-            res["indicators"].append({"title": _get(r, "ititle"), "unit": _get(r, "unit"), "baseline": _get(r, "baseline"),
-                                      "byear": _get(r, "byear"), "target": _get(r, "target"), "actual": _get(r, "actual"),
+            res["indicators"].append({"title": _get(r, "ititle"), "unit": _get(r, "unit"),
+                                      "baseline": _get(r, "baseline"), "byear": _get(r, "byear"),
+                                      "target": _get(r, "target"), "actual": _get(r, "actual"),
                                       "period": " – ".join(x for x in (_get(r, "pstart"), _get(r, "pend")) if x)})
     return list(out.values())
 
@@ -153,14 +162,16 @@ def _project_rows(where: str, sort: str, desc: bool, page: int, roles: bool = Fa
 def organisation(iri: str, sort: str, desc: bool, page: int, role: str | None = None) -> dict:
     s = iri_ref(iri)
     roles = select(f"""SELECT ?role ?cur (COUNT(DISTINCT ?proj) AS ?projects) (SUM(?v) AS ?sum) WHERE {{
-        {{ SELECT DISTINCT ?proj ?role WHERE {{ ?part dev:organisation {s} ; dev:role ?role . ?proj dev:participation ?part }} }}
+        {{ SELECT DISTINCT ?proj ?role WHERE {{ ?part dev:organisation {s} ; dev:role ?role . """
+                   f"""?proj dev:participation ?part }} }}
         OPTIONAL {{ ?proj dev:totalBudget ?tb . ?tb dev:value ?v . OPTIONAL {{ ?tb dev:currency/skos:notation ?c }} }}
         BIND(COALESCE(?c, "") AS ?cur) }} GROUP BY ?role ?cur ORDER BY ?role ?cur""")
     where = f"?part dev:organisation {s} ; dev:role ?role . ?proj dev:participation ?part ."
     if role:
         where = f"?part dev:organisation {s} ; dev:role ?role, {iri_ref(role)} . ?proj dev:participation ?part ."
     projects, total = _project_rows(where, sort, desc, page, roles=True)
-    names = labels([r["role"].value for r in roles] + [p["iri"] for p in projects] + [x for p in projects for x in p["roles"]])
+    names = labels([r["role"].value for r in roles] + [p["iri"] for p in projects]
+                   + [x for p in projects for x in p["roles"]])
     by_role: dict[str, dict] = {}
     for r in roles:
         entry = by_role.setdefault(r["role"].value, {"role": r["role"].value, "projects": 0, "totals": []})
@@ -173,8 +184,10 @@ def organisation(iri: str, sort: str, desc: bool, page: int, role: str | None = 
 def place(iri: str, sort: str, desc: bool, page: int) -> dict:
     s = iri_ref(iri)
     inferred = iri_ref(f"{settings().base}graph/inferred")
-    subs = select(f"""SELECT DISTINCT ?sub WHERE {{ GRAPH ?g {{ ?sub dev:withinPlace {s} }} FILTER(?g != {inferred}) }}""")
-    within = select(f"""SELECT ?up (SAMPLE(?g) AS ?graph) WHERE {{ GRAPH ?g {{ {s} dev:withinPlace ?up }} }} GROUP BY ?up""")
+    subs = select(f"""SELECT DISTINCT ?sub WHERE {{ GRAPH ?g {{ ?sub dev:withinPlace {s} }} """
+                  f"""FILTER(?g != {inferred}) }}""")
+    within = select(f"""SELECT ?up (SAMPLE(?g) AS ?graph) WHERE {{ GRAPH ?g {{ {s} dev:withinPlace ?up }} }} """
+                    """GROUP BY ?up""")
     projects, total = _project_rows(f"?proj dev:location {s} .", sort, desc, page)
     names = labels([r["sub"].value for r in subs] + [r["up"].value for r in within] + [p["iri"] for p in projects])
     infer_g = f"{settings().base}graph/inferred"
@@ -185,7 +198,8 @@ def place(iri: str, sort: str, desc: bool, page: int) -> dict:
 
 def sdg(iri: str, sort: str, desc: bool, page: int) -> dict:
     s = iri_ref(iri)
-    info = select(f"""SELECT ?type ?broader ?narrower WHERE {{ OPTIONAL {{ {s} a ?type FILTER(?type IN (sdgo:Goal, sdgo:Target, sdgo:Indicator)) }}
+    info = select(f"SELECT ?type ?broader ?narrower WHERE {{ "
+                  f"""OPTIONAL {{ {s} a ?type FILTER(?type IN (sdgo:Goal, sdgo:Target, sdgo:Indicator)) }}
         OPTIONAL {{ {s} skos:broader ?broader }} OPTIONAL {{ {s} skos:narrower ?narrower }} }}""")
     projects, total = _project_rows(f"?proj dev:addressesSDG {s} .", sort, desc, page)
     broader = sorted({r["broader"].value for r in info if "broader" in r})

@@ -79,7 +79,8 @@ def vendor_page_assets(node_modules: Path = PROJECT_ROOT / "node_modules", dest:
                 raise FileNotFoundError(f"{source / name}: not found; run `npm ci` first")
             shutil.copyfile(source / name, target / Path(name).name)
             written.append(target / Path(name).name)
-        (target / "VERSION").write_text(f"{meta['name']} {meta['version']}, licence {meta['license']}\n", encoding="utf-8")
+        (target / "VERSION").write_text(f"{meta['name']} {meta['version']}, licence {meta['license']}\n",
+                                        encoding="utf-8")
         written.append(target / "VERSION")
     return written
 

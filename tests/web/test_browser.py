@@ -20,7 +20,8 @@ def browser(tmp_path_factory):
 
 def test_query_page_runs_an_example_and_shows_rows(browser, devkg_server):
     browser.goto(f"{devkg_server}/sparql")
-    assert browser.wait_for("typeof window.devkgYasgui === 'object' && document.querySelectorAll('button.example').length")
+    assert browser.wait_for("typeof window.devkgYasgui === 'object' && "
+                            "document.querySelectorAll('button.example').length")
     requests = browser.evaluate("performance.getEntriesByType('resource').map(e => e.name)")
     assert all(url.startswith(devkg_server) for url in requests), requests  # no CDN, nothing remote
     browser.evaluate("document.querySelector('button.example[data-name=\"14-projects-per-country\"]').click()")
@@ -30,7 +31,8 @@ def test_query_page_runs_an_example_and_shows_rows(browser, devkg_server):
     assert "Peru" in text or "place/PE" in text
     query = browser.evaluate("window.devkgYasgui.getTab().getQuery()")
     assert "dev:" in query  # the example's text was loaded into the editor
-    prefixes = json.loads(browser.evaluate("JSON.stringify(window.devkgYasgui.getTab().getYasqe().getPrefixesFromQuery())"))
+    prefixes = json.loads(browser.evaluate(
+        "JSON.stringify(window.devkgYasgui.getTab().getYasqe().getPrefixesFromQuery())"))
     assert "dev" in prefixes
 
 
@@ -42,7 +44,8 @@ def test_query_page_works_under_its_content_security_policy(browser, devkg_serve
         assert "script-src 'self' 'nonce-" in r.headers["Content-Security-Policy"]
     browser.goto(f"{devkg_server}/sparql")
     # window.devkgYasgui is set by the page's inline script: it ran under the nonce, and YASGUI loaded
-    assert browser.wait_for("typeof window.devkgYasgui === 'object' && document.querySelectorAll('button.example').length")
+    assert browser.wait_for("typeof window.devkgYasgui === 'object' && "
+                            "document.querySelectorAll('button.example').length")
     browser.evaluate("window.__csp = []; document.addEventListener('securitypolicyviolation', "
                      "e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI)); 1")
     browser.evaluate("document.querySelector('button.example').click()")

@@ -84,7 +84,8 @@ def test_query_workers_do_not_outlive_a_killed_server(web_settings, tmp_path):
     try:
         wait_for(f"http://127.0.0.1:{port}/")
         slow = subprocess.Popen([sys.executable, "-c", f"import urllib.request, urllib.parse; urllib.request.urlopen("
-                                 f"'http://127.0.0.1:{port}/sparql?' + urllib.parse.urlencode({{'query': {RUNAWAY!r}}}))"],
+                                 f"'http://127.0.0.1:{port}/sparql?' + "
+                                 f"urllib.parse.urlencode({{'query': {RUNAWAY!r}}}))"],
                                 stderr=subprocess.DEVNULL)
         time.sleep(1.5)
         tree = descendants(server.pid)

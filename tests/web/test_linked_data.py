@@ -73,7 +73,8 @@ def test_dumps_listing_and_files_with_validators(client, web_settings):
     digest = next(f["sha256"] for f in listing if f["name"] == "devkg.nq.gz")
     assert hashlib.sha256(r.data).hexdigest() == digest
     assert client.get("/dumps/devkg.nq.gz", headers={"If-None-Match": r.headers["ETag"]}).status_code == 304
-    assert client.get("/dumps/devkg.nq.gz", headers={"If-Modified-Since": r.headers["Last-Modified"]}).status_code == 304
+    assert client.get("/dumps/devkg.nq.gz",
+                      headers={"If-Modified-Since": r.headers["Last-Modified"]}).status_code == 304
     part = client.get("/dumps/devkg.nq.gz", headers={"Range": "bytes=0-99"})
     assert part.status_code == 206 and part.data == r.data[:100]
     head = client.head("/dumps/devkg.nq.gz")

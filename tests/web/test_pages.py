@@ -31,10 +31,12 @@ def test_query_page_presets_every_example_and_the_prefixes(client):
     from graph.web.pages import example_queries
 
     html = client.get("/sparql", headers={"Accept": "text/html"}).data.decode()
-    data = json.loads(re.search(r'<script id="example-data" type="application/json">(.*?)</script>', html, re.S).group(1))
+    data = json.loads(re.search(r'<script id="example-data" type="application/json">(.*?)</script>',
+                                html, re.S).group(1))
     assert [e["name"] for e in data] == [e["name"] for e in example_queries()] and len(data) >= 1
     assert all(e["title"] and e["description"] for e in data)
-    shown = json.loads(re.search(r'<script id="prefix-data" type="application/json">(.*?)</script>', html, re.S).group(1))
+    shown = json.loads(re.search(r'<script id="prefix-data" type="application/json">(.*?)</script>',
+                                 html, re.S).group(1))
     assert shown == prefixes()
 
 

@@ -100,7 +100,8 @@ def test_facet_click_narrows_the_project_list(browser, devkg_server):
     open_page(browser, devkg_server + PAGES["projects"])
     before = browser.evaluate("document.querySelectorAll('table.listing tbody tr').length")
     browser.evaluate("""(() => { document.querySelector('details.facetbox').open = true;
-        const a = Array.from(document.querySelectorAll('.facets a')).find(a => a.innerText === 'Peru'); a.click(); })()""")
+        const a = Array.from(document.querySelectorAll('.facets a')).find(a => a.innerText === 'Peru'); """
+                     "a.click(); })()")
     time.sleep(0.2)
     after = browser.wait_for("location.search.includes('country=') && document.readyState === 'complete' && "
                              "document.querySelectorAll('table.listing tbody tr').length")

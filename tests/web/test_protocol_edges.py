@@ -1,4 +1,5 @@
-"""Protocol edges real clients hit: format fallback, q=0, N3, HEAD, empty POST, CORS on errors, /def and /id/ caching and paths."""
+"""Protocol edges real clients hit: format fallback, q=0, N3, HEAD, empty POST, CORS on errors, /def and /id/
+caching and paths."""
 
 from __future__ import annotations
 

@@ -97,7 +97,8 @@ def test_limits_and_safety_hold_through_the_remote_store(remote_settings, server
     assert service.status_code == 403
     update = client.post("/sparql", data={"update": "CLEAR ALL"})
     assert update.status_code == 403
-    bad = client.get(f"/sparql?{urlencode({'query': 'SELECT ?x WHERE { ?x }'})}", headers={"Accept": "application/json"})
+    bad = client.get(f"/sparql?{urlencode({'query': 'SELECT ?x WHERE { ?x }'})}",
+                     headers={"Accept": "application/json"})
     assert bad.status_code == 400
     assert server.split("//")[1] not in bad.get_data(as_text=True)
 

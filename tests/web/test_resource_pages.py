@@ -160,7 +160,8 @@ def test_sorted_and_paged_pages_have_their_own_etag(client):
     plain = client.get("/id/place/PE", headers=HTML)
     sorted_ = client.get("/id/place/PE?sort=budget&order=desc", headers=HTML)
     assert plain.headers["ETag"] != sorted_.headers["ETag"]
-    again = client.get("/id/place/PE?sort=budget&order=desc", headers={**HTML, "If-None-Match": sorted_.headers["ETag"]})
+    again = client.get("/id/place/PE?sort=budget&order=desc",
+                       headers={**HTML, "If-None-Match": sorted_.headers["ETag"]})
     assert again.status_code == 304
     other = client.get("/id/place/PE", headers={**HTML, "If-None-Match": sorted_.headers["ETag"]})
     assert other.status_code == 200

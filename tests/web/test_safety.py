@@ -52,7 +52,8 @@ def test_service_is_refused_by_the_endpoint_with_403(client, text):
 
 
 def test_bodies_above_the_limit_get_413(capped):
-    r = capped.post("/sparql", data="SELECT * WHERE { ?s ?p ?o } #" + "x" * 5000, content_type="application/sparql-query")
+    r = capped.post("/sparql", data="SELECT * WHERE { ?s ?p ?o } #" + "x" * 5000,
+                    content_type="application/sparql-query")
     assert r.status_code == 413 and r.is_json
 
 

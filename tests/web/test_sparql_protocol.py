@@ -23,7 +23,8 @@ def send(client, how: str, query: str, accept: str | None = None, extra: str = "
         return client.get(f"/sparql?{urlencode({'query': query})}{extra}", headers=headers)
     if how == "post-form":
         return client.post(f"/sparql?{extra.lstrip('&')}", data={"query": query}, headers=headers)
-    return client.post(f"/sparql?{extra.lstrip('&')}", data=query, content_type="application/sparql-query", headers=headers)
+    return client.post(f"/sparql?{extra.lstrip('&')}", data=query, content_type="application/sparql-query",
+                       headers=headers)
 
 
 def projects_in(body: bytes, media: str) -> set[str]:
@@ -31,7 +32,8 @@ def projects_in(body: bytes, media: str) -> set[str]:
     if "json" in media:
         return {b["p"]["value"] for b in json.loads(text)["results"]["bindings"]}
     if "xml" in media:
-        return {line.split("<uri>")[1].split("</uri>")[0] for line in text.replace("><", ">\n<").splitlines() if "<uri>" in line}
+        return {line.split("<uri>")[1].split("</uri>")[0] for line in text.replace("><", ">\n<").splitlines()
+                if "<uri>" in line}
     if media.startswith("text/csv"):
         return {row["p"] for row in csv.DictReader(io.StringIO(text))}
     return {line.strip("<>") for line in text.splitlines()[1:] if line}
@@ -84,7 +86,8 @@ def test_construct_in_every_method_and_format(client, how, accept, rdflib_format
 
 
 @pytest.mark.parametrize("fmt, media", [("csv", "text/csv"), ("json", "application/sparql-results+json"),
-                                        ("xml", "application/sparql-results+xml"), ("tsv", "text/tab-separated-values")])
+                                        ("xml", "application/sparql-results+xml"),
+                                        ("tsv", "text/tab-separated-values")])
 def test_format_parameter_overrides_accept(client, fmt, media):
     r = send(client, "get", SELECT, "application/sparql-results+json", extra=f"&format={fmt}")
     assert r.mimetype == media
@@ -114,9 +117,11 @@ def test_post_with_an_unknown_content_type_is_415(client):
 
 def test_default_graph_uri_restricts_the_dataset(client):
     """Leaving out graph/inferred: no location was asserted for Peru projects at country level by region."""
-    q = "ASK { <https://w3id.org/devkg/id/project/devkg-usaid-peru-governance-in-action> dev:location <https://w3id.org/devkg/id/place/PE> }"
+    q = ("ASK { <https://w3id.org/devkg/id/project/devkg-usaid-peru-governance-in-action> "
+         "dev:location <https://w3id.org/devkg/id/place/PE> }")
     src = "https://w3id.org/devkg/graph/source/curated/usaid-peru-governance-in-action"
-    with_inference = send(client, "get", q, extra="&" + urlencode({"default-graph-uri": [src, "https://w3id.org/devkg/graph/inferred"]}, doseq=True))
+    with_inference = send(client, "get", q, extra="&" + urlencode(
+        {"default-graph-uri": [src, "https://w3id.org/devkg/graph/inferred"]}, doseq=True))
     without = send(client, "get", q, extra="&" + urlencode({"default-graph-uri": src}))
     assert with_inference.json["boolean"] is True and without.json["boolean"] is False
 
@@ -129,7 +134,8 @@ def test_named_graph_uri_limits_graph_patterns(client):
 
 
 def test_update_is_403_without_a_token(client):
-    r = client.post("/sparql", data="INSERT DATA { <http://a> <http://b> <http://c> }", content_type="application/sparql-update")
+    r = client.post("/sparql", data="INSERT DATA { <http://a> <http://b> <http://c> }",
+                    content_type="application/sparql-update")
     assert r.status_code == 403
     r = client.post("/sparql", data={"update": "CLEAR ALL"})
     assert r.status_code == 403

@@ -10,7 +10,8 @@ from conftest import small_settings
 from server import create_app
 
 TOKEN = "s3cret-token"
-INSERT = 'INSERT DATA { GRAPH <urn:test> { <https://w3id.org/devkg/id/org/O> <http://www.w3.org/2000/01/rdf-schema#comment> "added" } }'
+INSERT = ('INSERT DATA { GRAPH <urn:test> { <https://w3id.org/devkg/id/org/O> '
+          '<http://www.w3.org/2000/01/rdf-schema#comment> "added" } }')
 ADDED = 'ASK { <https://w3id.org/devkg/id/org/O> <http://www.w3.org/2000/01/rdf-schema#comment> "added" }'
 
 
@@ -71,7 +72,8 @@ _SETUP = ("PREFIX dc: <http://purl.org/dc/terms/> PREFIX foaf: <http://xmlns.com
           f"GRAPH <{K}data2.rdf> {{ <{K}data2.rdf> a foaf:Document }} "
           f"GRAPH <{K}data3.rdf> {{ <{K}data3.rdf> a foaf:Document }} }} ;\n")
 _DEFAULT = (f"INSERT {{ GRAPH <{OUT}> {{ ?s a dc:BibliographicResource }} }} WHERE {{ ?s a foaf:Document }}")
-_NAMED = (f"INSERT {{ GRAPH <{OUT}> {{ ?g a dc:BibliographicResource }} }} WHERE {{ GRAPH ?g {{ ?g a foaf:Document }} }}")
+_NAMED = (f"INSERT {{ GRAPH <{OUT}> {{ ?g a dc:BibliographicResource }} }} "
+          f"WHERE {{ GRAPH ?g {{ ?g a foaf:Document }} }}")
 _FULL = (f"INSERT {{ GRAPH <{OUT}> {{ ?s a dc:BibliographicResource . ?g a dc:BibliographicResource }} }} "
          f"WHERE {{ ?s a foaf:Document . OPTIONAL {{ GRAPH ?g {{ ?g a foaf:Document }} }} }}")
 

@@ -18,7 +18,8 @@ QTYPE = "application/sparql-query"
 
 
 def qs(**params) -> str:
-    return urlencode([(k.replace("_", "-"), v) for k, vs in params.items() for v in (vs if isinstance(vs, list) else [vs])])
+    return urlencode([(k.replace("_", "-"), v) for k, vs in params.items()
+                      for v in (vs if isinstance(vs, list) else [vs])])
 
 
 def ok_boolean(expected: bool):

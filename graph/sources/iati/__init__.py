@@ -37,4 +37,5 @@ from graph.sources.iati.importing import IatiImportError, import_iati
 from graph.sources.iati.places import PlaceIndex
 from graph.sources.iati.reader import org_names, read_iati_file, read_iati_files, validate_xsd
 
-__all__ = ["IatiImportError", "PlaceIndex", "import_iati", "org_names", "read_iati_file", "read_iati_files", "validate_xsd"]
+__all__ = ["IatiImportError", "PlaceIndex", "import_iati", "org_names", "read_iati_file", "read_iati_files",
+           "validate_xsd"]
