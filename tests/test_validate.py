@@ -189,5 +189,6 @@ def _compiled(data: Graph, shapes: Graph):
     from graph.shacl_sparql import check
 
     store = ox.Store()
-    store.bulk_load(data.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode("urn:x"))
+    store.bulk_load(data.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES,
+                    to_graph=ox.NamedNode("urn:x"))
     return check(store, shapes)
