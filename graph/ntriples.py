@@ -10,6 +10,8 @@ sources' lines for the same triple are equal strings and can be deduplicated as 
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 
@@ -17,6 +19,7 @@ _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 _XSD_STRING = str(XSD.string)
 
 
+@lru_cache(maxsize=1 << 17)  # subjects, predicates, codes and dates recur in most lines
 def nt_term(term) -> str:
     kind = type(term)
     if kind is URIRef or (kind is not Literal and isinstance(term, URIRef)):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from urllib.parse import quote, unquote_to_bytes
 
 from rdflib import URIRef
@@ -25,6 +26,7 @@ _SAFE = "-._~!$&'()*+,;=:@"
 _PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 
+@lru_cache(maxsize=1 << 16)  # codes, currencies and identifiers repeat across a build's triples
 def segment(value: str) -> str:
     """One IRI path segment from an identifier, reversible and readable.
 
