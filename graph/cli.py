@@ -30,6 +30,16 @@ def _port(text: str) -> int:
     return port
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not a positive number")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--data", type=Path, help="data directory (DEVKG_DATA, default data/)")
@@ -55,9 +65,16 @@ def _parser() -> argparse.ArgumentParser:
     query = sub.add_parser("query", parents=[common], help="run a SPARQL query (text or .rq file)")
     query.add_argument("query", help="the query, or a path to a .rq file")
     query.add_argument("--format", choices=["table", "csv", "tsv", "json", "turtle", "ntriples"], default="table")
-    imp = sub.add_parser("import-iati", parents=[common], help="add IATI 2.0x XML files to data/iati/")
-    imp.add_argument("paths", type=Path, nargs="+", help="IATI files or directories")
+    imp = sub.add_parser("import-iati", parents=[common],
+                         help="add IATI 2.0x XML files to data/iati/, from disk or from http(s) URLs")
+    imp.add_argument("paths", nargs="+", metavar="FILE|DIR|URL",
+                     help="IATI files, directories of them, or http(s) URLs "
+                          "(a URL's copy is replaced only when its file changed)")
     imp.add_argument("--xsd", action="store_true", help="validate against the IATI 2.03 XSD first")
+    imp.add_argument("--max-bytes", type=_positive, metavar="N",
+                     help="largest file to download, decoded bytes (DEVKG_FETCH_MAX_BYTES, default 200000000)")
+    imp.add_argument("--allow-private", action="store_true",
+                     help="let URLs reach private, loopback and link-local addresses (intranets, tests)")
     return parser
 
 
@@ -188,12 +205,26 @@ def cmd_query(args, settings: Settings) -> int:
 
 
 def cmd_import_iati(args, settings: Settings) -> int:
-    from graph.sources.iati import import_iati
+    from graph.fetch import Fetcher
+    from graph.sources.iati import IatiImportError, import_sources
 
-    added = import_iati(list(args.paths), settings.data, xsd=args.xsd)
-    for path in added:
+    fetcher = Fetcher(max_bytes=args.max_bytes or settings.fetch_max_bytes, timeout=settings.fetch_timeout,
+                      retries=settings.fetch_retries, backoff=settings.fetch_backoff,
+                      wait_max=settings.fetch_wait_max, allow_private=args.allow_private)
+    try:
+        done = import_sources(list(args.paths), settings.data, xsd=args.xsd, fetcher=fetcher)
+    except IatiImportError as e:
+        for message in e.messages:
+            _err(message)
+        _err(f"devkg import-iati: nothing imported; {settings.data / 'iati'} is as it was")
+        return EXIT_BAD_INPUT
+    for line in done.notes:
+        _err(line)
+    for path in done.added:
         print(path)
-    _err(f"added {len(added)} IATI file(s) to {settings.data / 'iati'}; run `devkg build` to include them")
+    unchanged = f", {len(done.unchanged)} unchanged" if done.unchanged else ""
+    then = "; run `devkg build` to include them" if done.added else ""
+    _err(f"added {len(done.added)} IATI file(s) to {settings.data / 'iati'}{unchanged}{then}")
     return EXIT_OK
 
 

@@ -50,6 +50,12 @@ class Settings:
     update_token: str | None = None  # DEVKG_UPDATE_TOKEN: bearer token that enables SPARQL Update
     service_allow: tuple[str, ...] = ()  # DEVKG_SERVICE_ALLOW: hosts SERVICE/LOAD/FROM may reach
     cors_origins: tuple[str, ...] = ("*",)  # DEVKG_CORS_ORIGINS; empty disables CORS
+    # `devkg import-iati URL` downloads (graph/fetch.py)
+    fetch_max_bytes: int = 200_000_000  # DEVKG_FETCH_MAX_BYTES: largest file, decoded bytes (flag --max-bytes)
+    fetch_timeout: float = 60.0  # DEVKG_FETCH_TIMEOUT: seconds for the connection and for each read
+    fetch_retries: int = 3  # DEVKG_FETCH_RETRIES: attempts after a failed connection, 429, 502, 503 or 504
+    fetch_backoff: float = 1.0  # DEVKG_FETCH_BACKOFF: seconds before the first retry, doubled for each next one
+    fetch_wait_max: float = 60.0  # DEVKG_FETCH_WAIT_MAX: longest wait; a longer Retry-After ends the download
     debug: bool = False  # DEVKG_DEBUG
 
     @classmethod

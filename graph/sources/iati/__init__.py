@@ -33,9 +33,9 @@ Differences of 2.01 handled: description without @type (taken as 1, general),
 booleans written `true`/`false`, budgets without @status, empty <capital-spend/>.
 """
 
-from graph.sources.iati.importing import IatiImportError, import_iati
+from graph.sources.iati.importing import IatiImportError, Imported, import_iati, import_sources
 from graph.sources.iati.places import PlaceIndex
 from graph.sources.iati.reader import org_names, read_iati_file, read_iati_files, validate_xsd
 
-__all__ = ["IatiImportError", "PlaceIndex", "import_iati", "org_names", "read_iati_file", "read_iati_files",
-           "validate_xsd"]
+__all__ = ["IatiImportError", "Imported", "PlaceIndex", "import_iati", "import_sources", "org_names",
+           "read_iati_file", "read_iati_files", "validate_xsd"]
