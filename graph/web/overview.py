@@ -76,6 +76,23 @@ def map_of(iri: str, kind: str) -> dict | None:
     return {"countries": countries, "points": points, "fit": True}
 
 
+def country_codes() -> list[dict]:
+    """Every country's IRI, ISO 3166 alpha-2 code, UN M49 code (the world-atlas outline's id) and label:
+    what the query page's map view needs to place a result's country column."""
+    def compute() -> list[dict]:
+        rows = select("""SELECT ?c (SAMPLE(?a2) AS ?code) (SAMPLE(?m) AS ?m49) (SAMPLE(?l) AS ?label) WHERE {
+            ?c a dev:Country ; dev:m49Code ?m . OPTIONAL { ?c dev:iso3166Code ?a2 }
+            OPTIONAL { ?c rdfs:label ?l FILTER(LANG(?l) IN ("", "en")) } } GROUP BY ?c ORDER BY ?c""")
+        return [{"iri": r["c"].value, "code": r["code"].value if "code" in r else None, "m49": r["m49"].value,
+                 "label": r["label"].value if "label" in r else r["m49"].value} for r in rows]
+    return current_app.extensions["devkg"].cached("overview-country-codes", compute)
+
+
+@bp.route("/stats/countries.json")
+def country_codes_json():
+    return jsonify({"countries": country_codes()})
+
+
 @bp.route("/stats/projects-per-country.json")
 def countries_json():
     return jsonify({"countries": projects_per_country(), "base": settings().base})

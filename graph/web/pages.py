@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from flask import Blueprint, current_app, render_template, request
@@ -13,15 +14,40 @@ bp = Blueprint("pages", __name__)
 QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
 
 
-def example_queries() -> list[dict[str, str]]:
-    """`graph/queries/*.rq`, each with the title and description from its first two lines."""
+PREFIX_LINE = re.compile(r"^\s*PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>\s*$", re.I)
+
+
+def example_queries(base: str | None = None) -> list[dict[str, str]]:
+    """`graph/queries/*.rq`, each with the title and description from its first two lines; `body` is
+    what the query page's editor shows: the query without those lines and without the PREFIX lines
+    the endpoint presets (under `base`), so it opens on the question, not on its prologue."""
+    from graph.namespaces import DEFAULT_BASE, prefixes
+
+    preset = prefixes(base or DEFAULT_BASE)
     out = []
     for path in sorted(QUERIES_DIR.glob("*.rq")):
         text = path.read_text(encoding="utf-8")
         head = dict(line[2:].split(": ", 1) for line in text.splitlines()[:2] if line.startswith("# ") and ": " in line)
         out.append({"name": path.stem, "title": head.get("title", path.stem),
-                    "description": head.get("description", ""), "query": text})
+                    "description": head.get("description", ""), "query": text, "body": editor_text(text, preset)})
     return out
+
+
+def editor_text(query: str, preset: dict[str, str]) -> str:
+    """`query` without its leading `# title:`/`# description:` comments and the PREFIX lines that
+    declare a preset prefix with its preset IRI (any other PREFIX line stays)."""
+    lines = query.splitlines()
+    while lines and (lines[0].startswith(("# title:", "# description:")) or not lines[0].strip()):
+        lines.pop(0)
+    kept = []
+    for line in lines:
+        m = PREFIX_LINE.match(line)
+        if m and preset.get(m.group(1) or "") == m.group(2):
+            continue
+        kept.append(line)
+    while kept and not kept[0].strip():
+        kept.pop(0)
+    return "\n".join(kept).rstrip() + "\n"
 
 
 def counts(store, settings: Settings) -> dict[str, int]:

@@ -166,5 +166,5 @@ def query_page() -> dict:
     from graph.web.pages import example_queries
 
     settings = current_app.config["DEVKG"]
-    return {"examples": example_queries(), "prefixes": prefixes(settings.base), "endpoint": request.base_url,
-            "base_id": f"{settings.base}id/"}
+    return {"examples": example_queries(settings.base), "prefixes": prefixes(settings.base),
+            "endpoint": request.base_url, "base_id": f"{settings.base}id/"}

@@ -6,6 +6,7 @@ each message ending in a NUL byte.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import shutil
@@ -39,6 +40,7 @@ class Browser:
         os.close(from_child_w)
         self._buffer = b""
         self._id = 0
+        self.events: list[dict] = []  # events that arrived while waiting for replies (Runtime.*, Log.* once enabled)
         target = self.call("Target.createTarget", url="about:blank")["targetId"]
         self.session = self.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
 
@@ -50,6 +52,10 @@ class Browser:
         os.write(self._to_child, json.dumps(message).encode() + b"\0")
         while True:
             reply = self._read()
+            if "method" in reply and "id" not in reply:
+                if len(self.events) < 10000:
+                    self.events.append(reply)
+                continue
             if reply.get("id") == self._id:
                 if "error" in reply:
                     raise RuntimeError(f"{method}: {reply['error']}")
@@ -96,3 +102,41 @@ class Browser:
             self.proc.wait(5)
         os.close(self._to_child)
         os.close(self._from_child)
+
+
+def open_page(browser: Browser, url: str, width: int = 1280) -> None:
+    """Load `url` in a window `width` px wide (a phone below 600) and wait until it has loaded."""
+    browser.call("Emulation.setDeviceMetricsOverride", browser.session, width=width, height=900,
+                 deviceScaleFactor=1, mobile=width < 600)
+    browser.goto(url)
+    browser.wait_for(f"location.href === {json.dumps(url)} && document.readyState === 'complete'")
+
+
+def keep_screenshot(browser: Browser, name: str, width: int) -> None:
+    """With DEVKG_SCREENSHOTS=<dir>, keep `<dir>/<name>-<width>.png` of the whole page for a person to look at."""
+    folder = os.environ.get("DEVKG_SCREENSHOTS")
+    if not folder:
+        return
+    height = min(browser.evaluate("document.documentElement.scrollHeight"), 4000)
+    shot = browser.call("Page.captureScreenshot", browser.session, format="png", captureBeyondViewport=True,
+                        clip={"x": 0, "y": 0, "width": width, "height": height, "scale": 1})
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    (Path(folder) / f"{name}-{width}.png").write_bytes(base64.b64decode(shot["data"]))
+
+
+def console_problems(browser: Browser) -> list[str]:
+    """Errors and warnings the page reported since the last call (exceptions, console.error/warn, failed
+    loads, CSP reports); needs `Runtime.enable` and `Log.enable` on the session first."""
+    out = []
+    for event in browser.events:
+        method, params = event["method"], event.get("params", {})
+        if method == "Runtime.exceptionThrown":
+            details = params["exceptionDetails"]
+            out.append(details.get("exception", {}).get("description") or details.get("text", "exception"))
+        elif method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "warning", "assert"):
+            out.append(f"console.{params['type']}: " + " ".join(str(a.get("value", a.get("description", "")))
+                                                          for a in params.get("args", [])))
+        elif method == "Log.entryAdded" and params["entry"]["level"] in ("error", "warning"):
+            out.append(params["entry"]["text"] + " " + params["entry"].get("url", ""))
+    browser.events.clear()
+    return out

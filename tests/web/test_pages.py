@@ -40,6 +40,38 @@ def test_query_page_presets_every_example_and_the_prefixes(client):
     assert shown == prefixes()
 
 
+def test_examples_open_on_the_question_and_answer_as_the_files_do(client):
+    """The editor shows each example without its header comments and the PREFIX lines the endpoint
+    presets; sent like that, it answers exactly as the whole file does."""
+    from graph.web.pages import example_queries
+
+    accept = {"Accept": "application/sparql-results+json"}
+    for e in example_queries():
+        body = e["body"]
+        assert body.lstrip().upper().startswith(("SELECT", "CONSTRUCT", "ASK", "DESCRIBE", "PREFIX SH:")), e["name"]
+        assert "# title:" not in body and not re.search(r"(?im)^PREFIX (dev|rdfs|skos|xsd|sdgo|prov):", body)
+        whole = client.post("/sparql", data={"query": e["query"]}, headers=accept)
+        short = client.post("/sparql", data={"query": body}, headers=accept)
+        assert whole.status_code == short.status_code == 200, e["name"]
+        assert short.json == whole.json, e["name"]
+
+
+def test_editor_text_keeps_prefixes_the_endpoint_does_not_preset():
+    from graph.web.pages import editor_text
+
+    query = ("# title: T\n# description: D\nPREFIX dev: <https://w3id.org/devkg/def#>\n"
+             "PREFIX rdfs: <http://example.org/not-rdfs#>\nPREFIX ex: <http://example.org/>\n\nSELECT * {}\n")
+    assert editor_text(query, {"dev": "https://w3id.org/devkg/def#", "rdfs": "http://www.w3.org/2000/01/rdf-schema#"}) \
+        == "PREFIX rdfs: <http://example.org/not-rdfs#>\nPREFIX ex: <http://example.org/>\n\nSELECT * {}\n"
+
+
+def test_country_codes_for_the_query_page_map(client):
+    countries = client.get("/stats/countries.json").json["countries"]
+    peru = next(c for c in countries if c["code"] == "PE")
+    assert peru == {"iri": "https://w3id.org/devkg/id/place/PE", "code": "PE", "m49": "604", "label": "Peru"}
+    assert len(countries) > 200 and all(c["m49"] for c in countries)
+
+
 def test_vendor_copies_the_dist_files_and_writes_the_licence(tmp_path):
     package = tmp_path / "node_modules" / "@zazuko" / "yasgui"
     (package / "build").mkdir(parents=True)

@@ -6,14 +6,11 @@ Set DEVKG_SCREENSHOTS=<dir> to keep a screenshot of each page at 1280 and 400 px
 
 from __future__ import annotations
 
-import base64
 import json
-import os
 import time
-from pathlib import Path
 
 import pytest
-from cdp import Browser, chromium_path
+from cdp import Browser, chromium_path, keep_screenshot, open_page
 
 PAGES = {
     "project": "/id/project/CA-3-A034224001",
@@ -27,6 +24,7 @@ PAGES = {
     "search": "/search?q=governance",
     "home": "/",
     "ontology": "/def",
+    "query": "/sparql",
 }
 
 
@@ -38,24 +36,6 @@ def browser(tmp_path_factory):
     b = Browser(exe, tmp_path_factory.mktemp("chromium-pages"))
     yield b
     b.close()
-
-
-def open_page(browser: Browser, url: str, width: int = 1280) -> None:
-    browser.call("Emulation.setDeviceMetricsOverride", browser.session, width=width, height=900,
-                 deviceScaleFactor=1, mobile=width < 600)
-    browser.goto(url)
-    browser.wait_for(f"location.href === {json.dumps(url)} && document.readyState === 'complete'")
-
-
-def keep_screenshot(browser: Browser, name: str, width: int) -> None:
-    folder = os.environ.get("DEVKG_SCREENSHOTS")
-    if not folder:
-        return
-    height = min(browser.evaluate("document.documentElement.scrollHeight"), 4000)
-    shot = browser.call("Page.captureScreenshot", browser.session, format="png", captureBeyondViewport=True,
-                        clip={"x": 0, "y": 0, "width": width, "height": height, "scale": 1})
-    Path(folder).mkdir(parents=True, exist_ok=True)
-    (Path(folder) / f"{name}-{width}.png").write_bytes(base64.b64decode(shot["data"]))
 
 
 @pytest.mark.parametrize("name", list(PAGES))

@@ -43,39 +43,54 @@
     return "hsl(215, 70%, " + light + "%)";
   }
 
-  function drawMap(el) {
-    Promise.all([readData(el), worldOutlines()]).then(function (parts) {
-      var data = parts[0] || {}, world = parts[1], countries = data.countries || {};
+  // Draw `data` ({countries: {m49: {label, projects | value, tip?, href?}}, points: [{lat, lon, label}], fit})
+  // into `el`; resolves to the Leaflet map and the M49 codes that have an outline at this scale.
+  function render(el, data) {
+    return worldOutlines().then(function (world) {
+      var countries = data.countries || {}, points = data.points || [];
+      var value = function (c) { return c.value !== undefined ? c.value : c.projects; };
       var max = 1;
-      Object.keys(countries).forEach(function (k) { max = Math.max(max, countries[k].projects || 1); });
+      Object.keys(countries).forEach(function (k) { max = Math.max(max, value(countries[k]) || 1); });
       var map = L.map(el, { worldCopyJump: false, minZoom: 1, maxZoom: 8, zoomSnap: 0.25, attributionControl: true });
       map.attributionControl.setPrefix(false).addAttribution("Outlines: Natural Earth via world-atlas");
-      var chosen = [];
-      var layer = L.geoJSON(world, {
+      var chosen = [], placed = [];
+      var outlines = L.geoJSON(world, {
         style: function (f) {
           var c = countries[f.id];
-          return { color: "#999", weight: 0.6, fillOpacity: 1, fillColor: c ? shade(c.projects || 1, max) : "#f2f2f2" };
+          return { color: "#999", weight: 0.6, fillOpacity: 1, fillColor: c ? shade(value(c) || 1, max) : "#f2f2f2" };
         },
         onEachFeature: function (f, lyr) {
           var c = countries[f.id];
           if (!c) return;
           chosen.push(lyr);
+          placed.push(f.id);
           var tip = document.createElement("span");
-          tip.textContent = c.label + (c.projects ? ": " + c.projects + " project" + (c.projects === 1 ? "" : "s") : "");
+          tip.textContent = c.tip || (c.label + (c.projects ? ": " + c.projects + " project" + (c.projects === 1 ? "" : "s") : ""));
           lyr.bindTooltip(tip, { sticky: true });
           if (c.href) lyr.on("click", function () { window.location.href = c.href; });
         }
-      }).addTo(map);
-      (data.points || []).forEach(function (p) {
+      });
+      // the view first (the chosen countries and the points), then the layers
+      var bounds = data.fit && chosen.length ? L.featureGroup(chosen).getBounds() : null;
+      if (data.fit) points.forEach(function (p) { bounds = bounds ? bounds.extend([p.lat, p.lon]) : L.latLngBounds([p.lat, p.lon], [p.lat, p.lon]); });
+      if (bounds && bounds.isValid()) map.fitBounds(bounds, { padding: [20, 20], maxZoom: 5 });
+      else map.fitBounds([[-56, -170], [78, 190]]);
+      outlines.addTo(map);
+      points.forEach(function (p) {
         var m = L.circleMarker([p.lat, p.lon], { radius: 6, color: "#b22", weight: 2, fillOpacity: 0.7 }).addTo(map);
         if (p.label) { var t = document.createElement("span"); t.textContent = p.label; m.bindTooltip(t); }
       });
-      var bounds = data.fit && chosen.length ? L.featureGroup(chosen).getBounds() : null;
-      if (bounds && bounds.isValid()) map.fitBounds(bounds, { padding: [20, 20], maxZoom: 5 });
-      else map.fitBounds([[-56, -170], [78, 190]]);
-      el.dataset.ready = String(chosen.length);
-    }).catch(function (e) { el.textContent = "The map could not be drawn: " + e; });
+      el.dataset.ready = String(chosen.length + points.length);
+      return { map: map, placed: placed };
+    });
   }
+
+  function drawMap(el) {
+    readData(el).then(function (data) { return render(el, data || {}); })
+      .catch(function (e) { el.textContent = "The map could not be drawn: " + e; });
+  }
+
+  window.devkgMaps = { render: render };
 
   function drawSdgChart(el) {
     readData(el).then(function (data) {
