@@ -120,7 +120,8 @@ class ActivityDate:
     type: str
     date: PartialDate
     where: Where | None = None
-    narratives: list[Text] = field(default_factory=list)  # IATI activity-date/narrative
+    # IATI activity-date/narrative: mapped as the note beside the date of the same type (dev:plannedStartDateNote, ...)
+    narratives: list[Text] = field(default_factory=list)
 
 
 @dataclass
@@ -432,7 +433,7 @@ class Project:
     titles: list[Text]
     source: Source
     where: Where | None = None
-    iati_identifier: bool = True  # False when devkg minted the identifier
+    iati_identifier: bool = True  # False when devkg minted the identifier (then no dev:iatiIdentifier)
     other_identifiers: list[tuple[str, str]] = field(default_factory=list)  # (type/label, value)
     descriptions: list[tuple[str, Text]] = field(default_factory=list)  # (DescriptionType code, text)
     reporting_org: OrgRef | None = None

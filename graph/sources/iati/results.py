@@ -6,6 +6,8 @@ in the comment beside it, with a warning, rather than lost.
 
 Document links of a result, an indicator, a baseline, a target and an actual (IATI
 2.03 allows one or more on each) are read like the activity's (`read_document`).
+Not read yet: the `location` and `dimension` children of baselines, targets and
+actuals, and @aggregation-status.
 """
 
 from __future__ import annotations
