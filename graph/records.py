@@ -120,7 +120,8 @@ class ActivityDate:
     type: str
     date: PartialDate
     where: Where | None = None
-    narratives: list[Text] = field(default_factory=list)  # IATI activity-date/narrative
+    # IATI activity-date/narrative: mapped as the note beside the date of the same type (dev:plannedStartDateNote, ...)
+    narratives: list[Text] = field(default_factory=list)
 
 
 @dataclass
@@ -205,6 +206,10 @@ class PlannedDisbursement:
     period_end: PartialDate | None = None
     type: str | None = None
     where: Where | None = None
+    provider: OrgRef | None = None
+    receiver: OrgRef | None = None
+    provider_activity_id: str | None = None  # IATI provider-org/@provider-activity-id
+    receiver_activity_id: str | None = None  # IATI receiver-org/@receiver-activity-id
 
 
 @dataclass
@@ -226,6 +231,10 @@ class Transaction:
     tied_status: "CodedValue | None" = None
     humanitarian: bool | None = None
     aid_types_other: list[tuple[str, str]] = field(default_factory=list)  # (vocabulary, code)
+    # IATI allows sector and recipient country/region per transaction instead of per activity.
+    sectors: list["Share"] = field(default_factory=list)
+    recipient_countries: list["Share"] = field(default_factory=list)
+    recipient_regions: list["Share"] = field(default_factory=list)
 
 
 @dataclass
@@ -237,6 +246,8 @@ class IndicatorPeriod:
     target_comment: str | None = None
     actual_comment: str | None = None
     where: Where | None = None
+    target_documents: list["DocumentLink"] = field(default_factory=list)  # target/document-link
+    actual_documents: list["DocumentLink"] = field(default_factory=list)  # actual/document-link
 
 
 @dataclass
@@ -254,6 +265,8 @@ class Indicator:
     periods: list[IndicatorPeriod] = field(default_factory=list)
     references: list[tuple[str, str]] = field(default_factory=list)  # (vocabulary, code), e.g. SDG indicator
     where: Where | None = None
+    documents: list["DocumentLink"] = field(default_factory=list)  # indicator/document-link
+    baseline_documents: list["DocumentLink"] = field(default_factory=list)  # baseline/document-link
 
 
 @dataclass
@@ -266,6 +279,7 @@ class Result:
     indicators: list[Indicator] = field(default_factory=list)
     where: Where | None = None
     references: list[tuple[str, str]] = field(default_factory=list)  # result/reference (vocabulary, code)
+    documents: list["DocumentLink"] = field(default_factory=list)  # result/document-link
 
 
 @dataclass
@@ -298,6 +312,85 @@ class DocumentLink:
 class RelatedActivity:
     ref: str
     type: str  # RelatedActivityType code
+    where: Where | None = None
+
+
+@dataclass
+class OtherFlag:
+    """IATI crs-add/other-flags: a CRSAddOtherFlags code and whether it applies (@significance)."""
+
+    code: str
+    significant: bool
+    where: Where | None = None
+
+
+@dataclass
+class LoanTerms:
+    """IATI crs-add/loan-terms: interest rates (percent), LoanRepaymentType and LoanRepaymentPeriod codes, dates."""
+
+    rate_1: Decimal | None = None
+    rate_2: Decimal | None = None
+    repayment_type: str | None = None
+    repayment_plan: str | None = None
+    commitment_date: PartialDate | None = None
+    repayment_first_date: PartialDate | None = None
+    repayment_final_date: PartialDate | None = None
+    where: Where | None = None
+
+
+@dataclass
+class LoanStatus:
+    """IATI crs-add/loan-status: a loan's position in one year; each amount carries the element's currency."""
+
+    year: int
+    interest_received: Money | None = None
+    principal_outstanding: Money | None = None
+    principal_arrears: Money | None = None
+    interest_arrears: Money | None = None
+    where: Where | None = None
+
+
+@dataclass
+class Forecast:
+    """IATI fss/forecast: the spending forecast for one calendar year."""
+
+    year: int
+    value: Money
+    where: Where | None = None
+
+
+@dataclass
+class SpendingSurvey:
+    """IATI fss, the OECD DAC Forward Spending Survey: when it was extracted, priority, phase-out, forecasts."""
+
+    extraction_date: PartialDate | None = None
+    priority: bool | None = None
+    phaseout_year: int | None = None
+    forecasts: list[Forecast] = field(default_factory=list)
+    where: Where | None = None
+
+
+@dataclass
+class Condition:
+    """IATI conditions/condition: a ConditionType code ("1" policy, "2" performance, "3" fiduciary) and its text."""
+
+    type: str
+    texts: list[Text] = field(default_factory=list)
+    where: Where | None = None
+
+
+@dataclass
+class BudgetItem:
+    """IATI country-budget-items/budget-item: a code of the recipient's budget classification.
+
+    `vocabulary` is the BudgetIdentifierVocabulary of the enclosing country-budget-items
+    ("1" IATI, "2" the country's chart of accounts, "4" the reporting organisation's, ...).
+    """
+
+    code: str
+    vocabulary: str
+    percentage: Decimal | None = None
+    descriptions: list[Text] = field(default_factory=list)
     where: Where | None = None
 
 
@@ -340,7 +433,7 @@ class Project:
     titles: list[Text]
     source: Source
     where: Where | None = None
-    iati_identifier: bool = True  # False when devkg minted the identifier
+    iati_identifier: bool = True  # False when devkg minted the identifier (then no dev:iatiIdentifier)
     other_identifiers: list[tuple[str, str]] = field(default_factory=list)  # (type/label, value)
     descriptions: list[tuple[str, Text]] = field(default_factory=list)  # (DescriptionType code, text)
     reporting_org: OrgRef | None = None
@@ -365,6 +458,15 @@ class Project:
     contacts: list[Contact] = field(default_factory=list)
     documents: list[DocumentLink] = field(default_factory=list)
     related: list[RelatedActivity] = field(default_factory=list)
+    # crs-add
+    other_flags: list[OtherFlag] = field(default_factory=list)
+    loan_terms: LoanTerms | None = None
+    loan_status: list[LoanStatus] = field(default_factory=list)
+    channel_code: str | None = None  # CRSChannelCode
+    fss: SpendingSurvey | None = None
+    conditions_attached: bool | None = None  # conditions/@attached
+    conditions: list[Condition] = field(default_factory=list)
+    budget_items: list[BudgetItem] = field(default_factory=list)  # country-budget-items
     aid_type: CodedValue | None = None
     finance_type: CodedValue | None = None
     collaboration_type: CodedValue | None = None

@@ -190,3 +190,134 @@ def test_planned_disbursements_keep_period_amount_and_are_not_budgets(count):
     assert expected > 0
     assert count("?d a dev:PlannedDisbursement ; dev:periodStart ?s ; dev:amount/dev:value ?v") == expected
     assert count("?d a dev:PlannedDisbursement, dev:Budget") == 0  # the reasoner must not make them budget lines
+
+
+IATI_GRAPHS = "FILTER STRSTARTS(STR(?g), 'https://w3id.org/devkg/graph/source/iati/')"
+
+
+def iati_count(count, pattern: str) -> int:
+    return count(f"GRAPH ?g {{ {pattern} }} {IATI_GRAPHS}")
+
+
+@pytest.mark.parametrize("xpath, pattern", [
+    # who gives and who gets the money of a planned disbursement, and from/to which activity
+    ("//iati-activity/planned-disbursement/provider-org[@ref or narrative]",
+     "?d a dev:PlannedDisbursement ; dev:providerOrg ?o"),
+    ("//iati-activity/planned-disbursement/receiver-org[@ref or narrative]",
+     "?d a dev:PlannedDisbursement ; dev:receiverOrg ?o"),
+    ("//iati-activity/planned-disbursement/provider-org[normalize-space(@provider-activity-id)]",
+     "?d a dev:PlannedDisbursement ; dev:providerActivityIdentifier ?a"),
+    ("//iati-activity/planned-disbursement/receiver-org[normalize-space(@receiver-activity-id)]",
+     "?d a dev:PlannedDisbursement ; dev:receiverActivityIdentifier ?a"),
+    ("//iati-activity/transaction/provider-org[normalize-space(@provider-activity-id)]",
+     "?t a dev:Transaction ; dev:providerActivityIdentifier ?a"),
+    ("//iati-activity/transaction/receiver-org[normalize-space(@receiver-activity-id)]",
+     "?t a dev:Transaction ; dev:receiverActivityIdentifier ?a"),
+    # a transaction's own sector and places
+    ("//iati-activity/transaction/sector", "?t a dev:Transaction ; dev:transactionSector ?s"),
+    ("//iati-activity/transaction/recipient-country", "?t a dev:Transaction ; dev:transactionCountry ?c"),
+    ("//iati-activity/transaction/recipient-region", "?t a dev:Transaction ; dev:transactionRegion ?r"),
+    # document links inside results (only the first baseline, target and actual are read)
+    ("//iati-activity/result/document-link", "?r a dev:Result ; dev:documentLink ?d"),
+    ("//iati-activity/result/indicator/document-link", "?i a dev:Indicator ; dev:documentLink ?d"),
+    ("//iati-activity/result/indicator/baseline[1]/document-link", "?i dev:baselineDocument ?d"),
+    ("//iati-activity/result/indicator/period/target[1]/document-link", "?p dev:targetDocument ?d"),
+    ("//iati-activity/result/indicator/period/actual[1]/document-link", "?p dev:actualDocument ?d"),
+    # crs-add, fss, conditions, country-budget-items
+    ("//iati-activity/crs-add/other-flags", "?p dev:otherFlag ?f . ?f dev:flag ?c ; dev:significant ?s"),
+    ("//iati-activity/crs-add/loan-terms", "?p dev:loanTerms ?l"),
+    ("//iati-activity/crs-add/loan-status", "?p dev:loanStatus [ dev:year ?y ]"),
+    ("//iati-activity/crs-add/loan-status/*", "?p dev:loanStatus/(dev:interestReceived|dev:principalOutstanding|"
+                                              "dev:principalArrears|dev:interestArrears)/dev:value ?v"),
+    ("//iati-activity/crs-add/channel-code", "?p dev:channelCode ?c"),
+    ("//iati-activity/fss", "?p dev:forwardSpendingSurvey [ dev:extractionDate ?d ]"),
+    ("//iati-activity/fss/forecast",
+     "?p dev:forwardSpendingSurvey/dev:forecast [ dev:year ?y ; dev:amount/dev:value ?v ]"),
+    ("//iati-activity/conditions", "?p dev:conditionsAttached ?a"),
+    ("//iati-activity/conditions[@attached='0' or @attached='false']", "?p dev:conditionsAttached false"),
+    ("//iati-activity/conditions/condition", "?p dev:condition [ dev:conditionType ?t ]"),
+    ("//iati-activity/conditions/condition/narrative", "?p dev:condition/dev:description ?text"),
+    ("//iati-activity/country-budget-items/budget-item",
+     "?p dev:countryBudgetItem [ dev:budgetIdentifier ?c ; dev:budgetIdentifierVocabulary ?v ]"),
+    # activity-date narratives: one note per narrative, beside the date of the same type
+    ("//iati-activity/activity-date[@type][normalize-space(@iso-date)]/narrative[normalize-space()]",
+     "VALUES ?note { dev:plannedStartDateNote dev:actualStartDateNote dev:plannedEndDateNote dev:actualEndDateNote } "
+     "?p ?note ?text"),
+])
+def test_every_element_is_in_the_graph(count, xpath, pattern):
+    expected = sum(xml_count(f, xpath) for f in PUBLISHER_FILES)
+    assert expected > 0, xpath  # each pattern is exercised by at least one real file
+    assert iati_count(count, pattern) == expected
+
+
+def test_iati_identifiers_are_stated_for_iati_projects_and_not_for_minted_ones(count):
+    activities = sum(xml_count(f, "//iati-activity") for f in PUBLISHER_FILES)
+    assert iati_count(count, "?p a dev:Project ; dev:iatiIdentifier ?i FILTER EXISTS { ?p dev:identifier ?i }") \
+        == activities
+    # the curated seeds: CA-3-A034224001 states an IATI identifier, the four others' are minted by devkg
+    curated = "FILTER STRSTARTS(STR(?g), 'https://w3id.org/devkg/graph/source/curated/')"
+    assert count(f"GRAPH ?g {{ ?p a dev:Project ; dev:iatiIdentifier ?i }} {curated}") == 1
+    assert count(f"GRAPH ?g {{ ?p a dev:Project FILTER NOT EXISTS {{ ?p dev:iatiIdentifier ?i }} }} {curated}") == 4
+
+
+def xml_values(filename: str, xpath: str) -> list[str]:
+    return sorted(str(v).strip() for v in etree.parse(str(IATI_DIR / filename)).xpath(xpath))
+
+
+def graph_values(iati_settings, query: str) -> list[str]:
+    from graph.store import open_live
+
+    rows = open_live(iati_settings.store).query(f"PREFIX dev: <{DEV}> {query}")
+    return sorted(str(row[0].value) for row in rows)
+
+
+EXAMPLE_FILE = "iati-standard-example-annotated-2.03.xml"
+EXAMPLE_PROJECT = "<https://w3id.org/devkg/id/project/AA-AAA-123456789-ABC123>"
+
+
+@pytest.mark.parametrize("xpath, query", [
+    ("//crs-add/loan-terms/@rate-1 | //crs-add/loan-terms/@rate-2",
+     f"SELECT ?v WHERE {{ {EXAMPLE_PROJECT} dev:loanTerms [ dev:interestRate1|dev:interestRate2 ?v ] }}"),
+    ("//crs-add/loan-terms/*[@iso-date]/@iso-date",
+     f"SELECT ?d WHERE {{ {EXAMPLE_PROJECT} dev:loanTerms [ dev:commitmentDate|dev:repaymentFirstDate|"
+     "dev:repaymentFinalDate ?d ] }"),
+    ("//crs-add/loan-terms/repayment-type/@code | //crs-add/loan-terms/repayment-plan/@code",
+     f"SELECT ?n WHERE {{ {EXAMPLE_PROJECT} dev:loanTerms [ dev:repaymentType|dev:repaymentPlan ?c ] . "
+     "BIND(REPLACE(STR(?c), '^.*/', '') AS ?n) }"),
+    ("//crs-add/loan-status/*/text()",
+     f"SELECT ?v WHERE {{ {EXAMPLE_PROJECT} dev:loanStatus/(dev:interestReceived|dev:principalOutstanding|"
+     "dev:principalArrears|dev:interestArrears)/dev:value ?v }"),
+    ("//fss/forecast/text()",
+     f"SELECT ?v WHERE {{ {EXAMPLE_PROJECT} dev:forwardSpendingSurvey/dev:forecast/dev:amount/dev:value ?v }}"),
+    ("//fss/forecast/@currency",
+     f"SELECT ?n WHERE {{ {EXAMPLE_PROJECT} dev:forwardSpendingSurvey/dev:forecast/dev:amount/dev:currency ?c . "
+     "BIND(REPLACE(STR(?c), '^.*/', '') AS ?n) }"),
+    ("//country-budget-items/budget-item/@code",
+     f"SELECT ?n WHERE {{ {EXAMPLE_PROJECT} dev:countryBudgetItem/dev:budgetIdentifier ?c . "
+     "BIND(REPLACE(STR(?c), '^.*/', '') AS ?n) }"),
+    ("//conditions/condition/narrative/text()",
+     f"SELECT ?t WHERE {{ {EXAMPLE_PROJECT} dev:condition/dev:description ?t }}"),
+    ("//transaction/provider-org/@provider-activity-id | //planned-disbursement/provider-org/@provider-activity-id",
+     f"SELECT ?a WHERE {{ {EXAMPLE_PROJECT} (dev:transaction|dev:plannedDisbursement)/"
+     "dev:providerActivityIdentifier ?a }"),
+    ("//result//document-link/@url",
+     f"SELECT ?u WHERE {{ {EXAMPLE_PROJECT} dev:result/(dev:documentLink|dev:indicator/(dev:documentLink|"
+     "dev:baselineDocument|dev:period/(dev:targetDocument|dev:actualDocument)))/dev:url ?u }"),
+])
+def test_the_annotated_examples_values_are_the_graphs(iati_settings, xpath, query):
+    from decimal import Decimal
+
+    def norm(values):
+        return sorted(str(Decimal(v).normalize()) if v.replace(".", "").isdigit() else v for v in values)
+
+    expected = xml_values(EXAMPLE_FILE, xpath)
+    assert expected
+    assert norm(graph_values(iati_settings, query)) == norm(expected)
+
+
+def test_result_documents_are_project_documents_after_reasoning(count):
+    """dev:baselineDocument, dev:targetDocument and dev:actualDocument are sub-properties of dev:documentLink."""
+    linked = iati_count(count, "?x dev:baselineDocument|dev:targetDocument|dev:actualDocument ?d")
+    assert linked > 0
+    assert count("?x dev:baselineDocument|dev:targetDocument|dev:actualDocument ?d . ?x dev:documentLink ?d") == linked
+    assert count("?d a dev:DocumentLink . ?x dev:documentLink ?d . ?x a dev:Project, dev:Indicator") == 0

@@ -210,6 +210,91 @@ def test_example_contact_documents_and_related(example):
     assert [(r.ref, r.type) for r in example.related] == [("AA-AAA-123456789-6789", "1")]
 
 
+def test_example_planned_disbursement_names_its_provider_and_receiver(example):
+    tree = etree.parse(str(EXAMPLE))
+    pd_el = tree.xpath("//planned-disbursement[provider-org]")[0]
+    pd = next(d for d in example.planned_disbursements if d.provider is not None)
+    assert (pd.provider.ref, pd.provider.type, pd.provider.names[0].value) == (
+        pd_el.find("provider-org").get("ref"), "10", "Agency B")
+    assert (pd.provider_activity_id, pd.receiver_activity_id) == (
+        pd_el.find("provider-org").get("provider-activity-id"), pd_el.find("receiver-org").get("receiver-activity-id"))
+    assert pd.receiver.ref == "AA-AAA-123456789"
+    assert [d.provider for d in example.planned_disbursements].count(None) == 1  # the second one names nobody
+
+
+def test_example_transaction_sector_and_places(example):
+    tr, = example.transactions
+    assert [(s.code, s.vocabulary) for s in tr.sectors] == [("111", "2")]
+    assert [s.code for s in tr.recipient_countries] == ["TM"]
+    assert [(s.code, s.vocabulary) for s in tr.recipient_regions] == [("616", "1")]
+    assert tr.provider_activity_id == "BB-BBB-123456789-1234AA"
+    assert tr.recipient_countries[0].where.line == 281
+
+
+def test_example_document_links_of_results_indicators_baselines_targets_and_actuals(example):
+    result, = example.results
+    ind, = result.indicators
+    period, = ind.periods
+    urls = [d.url for d in (*result.documents, *ind.documents, *ind.baseline_documents, *period.target_documents,
+                            *period.actual_documents)]
+    tree = etree.parse(str(EXAMPLE))
+    assert urls == tree.xpath("//result//document-link/@url")
+    assert [d.titles[0].value for d in period.target_documents] == ["Results Period Target Report 2013"]
+    assert (ind.baseline_documents[0].categories, str(ind.baseline_documents[0].date)) == (["A01"], "2014-02-05")
+
+
+def test_example_crs_add(example):
+    tree = etree.parse(str(EXAMPLE))
+    flag, = example.other_flags
+    assert (flag.code, flag.significant) == ("1", True)
+    lt = example.loan_terms
+    terms = tree.find(".//crs-add/loan-terms")
+    assert (lt.rate_1, lt.rate_2) == (Decimal(terms.get("rate-1")), Decimal(terms.get("rate-2")))
+    assert (lt.repayment_type, lt.repayment_plan) == ("1", "4")
+    assert [str(d) for d in (lt.commitment_date, lt.repayment_first_date, lt.repayment_final_date)] == [
+        terms.find(tag).get("iso-date") for tag in ("commitment-date", "repayment-first-date", "repayment-final-date")]
+    status, = example.loan_status
+    assert status.year == 2014
+    assert (status.interest_received.value, status.interest_received.currency,
+            str(status.interest_received.value_date)) == (Decimal(200000), "GBP", "2013-05-24")
+    assert (status.principal_outstanding.value, status.principal_arrears.value, status.interest_arrears.value) == (
+        Decimal(1500000), Decimal(0), Decimal(0))
+    assert example.channel_code == tree.findtext(".//crs-add/channel-code") == "21039"
+
+
+def test_example_fss_conditions_and_country_budget_items(example):
+    fss = example.fss
+    assert (str(fss.extraction_date), fss.priority, fss.phaseout_year) == ("2014-05-06", True, 2016)
+    forecast, = fss.forecasts
+    assert (forecast.year, forecast.value.value, forecast.value.currency, str(forecast.value.value_date)) == (
+        2014, Decimal(10000), "GBP", "2013-07-03")
+    assert example.conditions_attached is True
+    condition, = example.conditions
+    assert (condition.type, [(t.value, t.lang) for t in condition.texts]) == (
+        "1", [("Conditions text", "en"), ("Conditions texte", "fr")])
+    assert [(b.vocabulary, b.code, b.percentage, b.descriptions[0].value) for b in example.budget_items] == [
+        ("4", "1844", Decimal(50), "Description text"), ("4", "1900", Decimal(50), "Description text")]
+
+
+def test_iom_activity_date_narratives_and_budget_items_match_the_xml(iom):
+    tree = etree.parse(str(IOM))
+    narratives = tree.xpath("//iati-activity/activity-date/narrative[normalize-space()]")
+    assert len(narratives) == 1969
+    assert sum(len(d.narratives) for p in iom[0] for d in p.dates) == len(narratives)
+    assert sorted({n.value for p in iom[0] for d in p.dates for n in d.narratives}) == ["Actual", "Planned"]
+    items = [b for p in iom[0] for b in p.budget_items]
+    assert [(b.vocabulary, b.code, b.percentage) for b in items] == [("2", "1.1.1", None)]
+
+
+def test_nl_mfa_conditions_not_attached_and_crs_add():
+    projects, _ = read(IATI_DIR / "nl-mfa-13-activities-2.03.xml")
+    tree = etree.parse(str(IATI_DIR / "nl-mfa-13-activities-2.03.xml"))
+    not_attached = len(tree.xpath("//conditions[@attached='0']"))
+    assert [p.conditions_attached for p in projects].count(False) == not_attached == 13
+    assert sum(p.loan_terms is not None for p in projects) == len(tree.xpath("//crs-add/loan-terms")) == 1
+    assert sum(len(p.fss.forecasts) for p in projects if p.fss) == len(tree.xpath("//fss/forecast")) == 1
+
+
 # --- the other real files ---------------------------------------------------------------------
 def test_nl_mfa_budgets_without_currency_take_the_default_currency():
     projects, problems = read(IATI_DIR / "nl-mfa-13-activities-2.03.xml")
@@ -414,3 +499,81 @@ def test_a_bad_sdg_tag_gives_one_error_at_its_own_line(tmp_path):
     found = [str(p) for p in check_project(projects[0], Reference.load(PROJECT_ROOT / "data")) if "16.99" in p.message]
     assert len(found) == 1, found
     assert found[0].startswith("bad-sdg.xml:34: SDG tag \"16.99\"")
+
+
+BAD_REPORTING = """<iati-activities version="2.03">
+ <iati-activity default-currency="EUR">
+  <iati-identifier>XX-TEST-CRS</iati-identifier>
+  <title><narrative>Loan</narrative></title>
+  <crs-add>
+   <other-flags code="1" significance="yes"/>
+   <loan-terms rate-1="four">
+    <repayment-type/>
+    <repayment-first-date iso-date="2014-13-01"/>
+   </loan-terms>
+   <loan-status year="2014.5" value-date="2013-05-24">
+    <interest-received>lots</interest-received>
+   </loan-status>
+  </crs-add>
+  <crs-add/>
+  <fss extraction-date="yesterday" phaseout-year="2016">
+   <forecast year="2014" currency="GBP"></forecast>
+  </fss>
+  <conditions attached="maybe">
+   <condition><narrative>No type</narrative></condition>
+   <condition type="2"/>
+  </conditions>
+  <country-budget-items vocabulary="1">
+   <budget-item code="1.1.1" percentage="half"/>
+  </country-budget-items>
+  <country-budget-items vocabulary="2"/>
+ </iati-activity>
+</iati-activities>
+"""
+
+
+@pytest.mark.parametrize("line, message", [
+    (6, "@significance 'yes' is not a boolean (1, 0, true or false)"),
+    (7, "<loan-terms> @rate-1 'four' is not a number"),
+    (8, "<repayment-type> has no @code"),
+    (9, 'loan-terms repayment-first-date @iso-date: "2014-13-01" is not a valid date'),
+    (11, "<loan-status> @year '2014.5' is not a year"),
+    (12, "loan-status interest-received 'lots' is not a number"),
+    (15, "second <crs-add> ignored; an activity has at most one (first at line 5)"),
+    (16, 'fss @extraction-date: "yesterday"'),
+    (17, "fss forecast value is empty"),
+    (19, "@attached 'maybe' is not a boolean"),
+    (20, "<condition> has no @type"),
+    (24, "<budget-item> @percentage 'half' is not a number"),
+    (26, "second <country-budget-items> ignored; an activity has at most one (first at line 23)"),
+])
+def test_bad_reporting_values_give_file_line_errors(tmp_path, line, message):
+    (tmp_path / "crs.xml").write_text(BAD_REPORTING, encoding="utf-8")
+    projects, problems = read(tmp_path / "crs.xml")
+    assert any(e.startswith(f"crs.xml:{line}: {message}") for e in errors(problems)), errors(problems)
+    p, = projects  # the activity is still read, without the values that did not parse
+    assert p.other_flags == [] and p.loan_terms.rate_1 is None and p.loan_status == []
+    assert p.conditions_attached is None and [c.type for c in p.conditions] == ["2"]
+    assert [(b.code, b.percentage) for b in p.budget_items] == [("1.1.1", None)]
+
+
+def test_a_condition_without_text_is_a_warning(tmp_path):
+    (tmp_path / "crs.xml").write_text(BAD_REPORTING, encoding="utf-8")
+    _, problems = read(tmp_path / "crs.xml")
+    assert "crs.xml:21: warning: <condition> has no narrative; it says only its type (activity XX-TEST-CRS)" in [
+        str(p) for p in problems]
+
+
+def test_codes_of_the_new_codelists_are_checked_at_their_line(tmp_path):
+    from graph.reference import Reference
+    from graph.sources.checks import check_project
+
+    text = (BAD_REPORTING.replace('significance="yes"', 'significance="1"').replace("<repayment-type/>",
+                                                                                  '<repayment-type code="4"/>')
+            .replace('<condition type="2"/>', '<condition type="7"><narrative>x</narrative></condition>'))
+    (tmp_path / "codes.xml").write_text(text, encoding="utf-8")
+    projects, _ = read(tmp_path / "codes.xml")
+    found = [str(p) for p in check_project(projects[0], Reference.load(PROJECT_ROOT / "data"))]
+    assert 'codes.xml:7: loan-terms repayment-type "4" is not in the IATI LoanRepaymentType codelist' in " ".join(found)
+    assert any(f.startswith('codes.xml:21: condition type "7" is not in the IATI ConditionType') for f in found)
+    assert not any("other-flags" in f for f in found)  # code 1 is a CRSAddOtherFlags code

@@ -274,3 +274,148 @@ def test_iati_defaults_are_applied_and_marked():
     assert set(g.objects(inherited, DEV.defaultApplied)) == {DEV.flowType, DEV.humanitarian}
     assert (own, DEV.flowType, IRIS.code("FlowType", "20")) in g and (own, DEV.humanitarian, Literal(False)) in g
     assert not list(g.objects(own, DEV.defaultApplied))
+
+
+def _mapped(p: Project):
+    mapper = ProjectMapper(IRIS, SDG_IRI)
+    mapper.add(p)
+    return mapper.g
+
+
+def test_transaction_geography_is_the_projects_only_when_the_activity_states_none():
+    """IATI: sector and recipient country/region go per activity *or* per transaction."""
+    from graph.records import Transaction
+
+    def with_transaction(p: Project) -> Project:
+        p.transactions = [Transaction("3", PartialDate(2020, 3, 1), Money(Decimal(1), "USD"), ref="T1",
+                                      sectors=[Share("15170")], recipient_countries=[Share("BO")],
+                                      recipient_regions=[Share("489", vocabulary="1")])]
+        return p
+
+    tr = IRIS.child(P, "transaction", "ref", "T1")
+    stated = _mapped(with_transaction(project()))  # the activity has its own sectors and places
+    assert (tr, DEV.transactionSector, IRIS.code("Sector", "15170")) in stated
+    assert (tr, DEV.transactionCountry, IRIS.place("BO")) in stated
+    assert (tr, DEV.transactionRegion, IRIS.place("dac-489")) in stated
+    assert (P, DEV.sector, IRIS.code("Sector", "15170")) not in stated
+    assert (P, DEV.recipientCountry, IRIS.place("BO")) not in stated
+    per_transaction = project()
+    per_transaction.sectors, per_transaction.recipient_countries, per_transaction.recipient_regions = [], [], []
+    g = _mapped(with_transaction(per_transaction))
+    assert (P, DEV.sector, IRIS.code("Sector", "15170")) in g
+    assert (P, DEV.recipientCountry, IRIS.place("BO")) in g
+    assert (P, DEV.recipientRegion, IRIS.place("dac-489")) in g
+    assert not list(g.objects(P, DEV.geographicShare))  # no share: a transaction states no percentage
+
+
+def test_money_names_the_activities_it_comes_from_and_goes_to_by_identifier_only():
+    from graph.records import PlannedDisbursement, Transaction
+
+    p = project()
+    p.planned_disbursements = [PlannedDisbursement(Money(Decimal(5), "EUR"), PartialDate(2014, 1, 1),
+                                                   PartialDate(2014, 12, 31), "1",
+                                                   provider=OrgRef(ref="BB-1", names=[Text("Agency B")]),
+                                                   provider_activity_id="BB-1-XYZ")]
+    p.transactions = [Transaction("1", PartialDate(2014, 2, 1), Money(Decimal(5), "EUR"), ref="T1",
+                                  receiver=OrgRef(ref="CA-3"), receiver_activity_id="XM-TEST-1")]
+    g = _mapped(p)
+    pd = IRIS.child(P, "planned-disbursement", "2014-01-01--2014-12-31", "1")
+    tr = IRIS.child(P, "transaction", "ref", "T1")
+    assert (pd, DEV.providerOrg, IRIS.org("BB-1")) in g
+    assert (pd, DEV.providerActivityIdentifier, Literal("BB-1-XYZ")) in g
+    assert (tr, DEV.receiverActivityIdentifier, Literal("XM-TEST-1")) in g
+    assert not [o for o in g.objects(tr, None) if o == IRIS.project("XM-TEST-1")]  # no object link to a project
+
+
+def test_iati_identifier_only_when_the_identifier_is_one():
+    assert (P, DEV.iatiIdentifier, Literal("XM-TEST-1")) in _mapped(project())
+    minted = project()
+    minted.iati_identifier = False
+    g = _mapped(minted)
+    assert (P, DEV.identifier, Literal("XM-TEST-1")) in g
+    assert not list(g.objects(P, DEV.iatiIdentifier))
+
+
+def test_activity_date_narratives_are_notes_beside_the_date_of_their_type():
+    p = project()
+    p.dates = [ActivityDate("1", PartialDate(2012, 4, 15), narratives=[Text("Planned", "en"), Text("Prévue", "fr")]),
+               ActivityDate("2", PartialDate(2012, 4, 28))]
+    g = _mapped(p)
+    assert set(g.objects(P, DEV.plannedStartDateNote)) == {Literal("Planned", lang="en"), Literal("Prévue", lang="fr")}
+    assert (P, DEV.plannedStartDate, Literal("2012-04-15", datatype=XSD.date)) in g
+    assert not list(g.objects(P, DEV.actualStartDateNote))
+
+
+def test_result_documents_hang_off_the_part_they_document():
+    from graph.records import DocumentLink
+
+    def doc(name: str) -> DocumentLink:
+        return DocumentLink(f"https://example.org/{name}.pdf", titles=[Text(name, "en")], categories=["A01"])
+
+    p = project()
+    period = IndicatorPeriod(PartialDate(2016, 1, 1), PartialDate(2016, 12, 31), target=Decimal(5),
+                             target_documents=[doc("target")], actual_documents=[doc("actual")])
+    p.results = [Result("1", [Text("Wait time")], documents=[doc("result")], indicators=[
+        Indicator([Text("Days")], documents=[doc("indicator")], baseline_documents=[doc("baseline")],
+                  periods=[period])])]
+    g = _mapped(p)
+    result = IRIS.child(P, "result", "wait-time")
+    indicator = IRIS.child(result, "indicator", "days")
+    per = IRIS.child(indicator, "period", "2016-01-01--2016-12-31")
+    links = {(s, pred) for s, pred, o in g if pred in (DEV.documentLink, DEV.baselineDocument, DEV.targetDocument,
+                                                       DEV.actualDocument)}
+    assert links == {(result, DEV.documentLink), (indicator, DEV.documentLink), (indicator, DEV.baselineDocument),
+                     (per, DEV.targetDocument), (per, DEV.actualDocument)}
+    baseline_doc = g.value(indicator, DEV.baselineDocument)
+    assert str(baseline_doc).startswith(f"{indicator}/baseline/document/")
+    assert (baseline_doc, DEV.documentCategory, IRIS.code("DocumentCategory", "A01")) in g
+    assert (baseline_doc, DEV.url, Literal("https://example.org/baseline.pdf", datatype=XSD.anyURI)) in g
+
+
+def test_crs_fss_conditions_and_budget_items_are_keyed_by_what_identifies_them():
+    from graph.records import (
+        BudgetItem,
+        Condition,
+        Forecast,
+        LoanStatus,
+        LoanTerms,
+        OtherFlag,
+        SpendingSurvey,
+    )
+
+    p = project()
+    p.other_flags = [OtherFlag("1", True)]
+    p.loan_terms = LoanTerms(Decimal(4), None, "1", "4", PartialDate(2013, 9, 1), PartialDate(2014, 1, 1),
+                             PartialDate(2020, 12))
+    p.loan_status = [LoanStatus(2014, principal_outstanding=Money(Decimal(1500000), "GBP"))]
+    p.channel_code = "21039"
+    p.fss = SpendingSurvey(PartialDate(2014, 5, 6), True, 2016, [Forecast(2014, Money(Decimal(10000), "GBP")),
+                                                                 Forecast(2015, Money(Decimal(9000), "GBP"))])
+    p.conditions_attached, p.conditions = True, [Condition("1", [Text("Policy reform", "en")])]
+    p.budget_items = [BudgetItem("1.1.1", "1", Decimal(60)), BudgetItem("1844", "4", Decimal(40))]
+    g = _mapped(p)
+    flag = IRIS.child(P, "other-flag", "1")
+    assert (flag, DEV.flag, IRIS.code("CRSAddOtherFlags", "1")) in g and (flag, DEV.significant, Literal(True)) in g
+    terms = IRIS.child(P, "loan-terms")
+    assert (terms, DEV.interestRate1, Literal("4.0", datatype=XSD.decimal)) in g
+    assert (terms, DEV.repaymentType, IRIS.code("LoanRepaymentType", "1")) in g
+    assert (terms, DEV.repaymentPlan, IRIS.code("LoanRepaymentPeriod", "4")) in g
+    # a final repayment stated as a month is that month's last day
+    assert (terms, DEV.repaymentFinalDate, Literal("2020-12-31", datatype=XSD.date)) in g
+    assert not list(g.objects(terms, DEV.interestRate2))
+    status = IRIS.child(P, "loan-status", "2014")
+    assert (status, DEV.year, Literal("2014", datatype=XSD.gYear)) in g
+    outstanding = g.value(status, DEV.principalOutstanding)
+    assert (outstanding, DEV.currency, IRIS.code("Currency", "GBP")) in g
+    assert (P, DEV.channelCode, IRIS.code("CRSChannelCode", "21039")) in g
+    fss = IRIS.child(P, "fss")
+    assert set(g.objects(fss, DEV.forecast)) == {IRIS.child(fss, "forecast", y) for y in ("2014", "2015")}
+    assert (fss, DEV.phaseoutYear, Literal("2016", datatype=XSD.gYear)) in g
+    assert (P, DEV.conditionsAttached, Literal(True)) in g
+    condition = IRIS.child(P, "condition", "1", "policy-reform")
+    assert (condition, DEV.conditionType, IRIS.code("ConditionType", "1")) in g
+    iati_item, own_item = IRIS.child(P, "budget-item", "1", "1.1.1"), IRIS.child(P, "budget-item", "4", "1844")
+    assert (iati_item, DEV.budgetIdentifier, IRIS.code("BudgetIdentifier", "1.1.1")) in g
+    assert (own_item, DEV.budgetIdentifier, IRIS.publisher_code("CA-3", "BudgetIdentifier", "1844")) in g
+    assert (own_item, DEV.budgetIdentifierVocabulary, IRIS.code("BudgetIdentifierVocabulary", "4")) in g
+    assert (iati_item, DEV.percentage, Literal("60.0", datatype=XSD.decimal)) in g

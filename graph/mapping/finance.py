@@ -1,4 +1,4 @@
-"""Money of a project: total budget, budgets and transactions, keyed by what identifies them.
+"""Money of a project: total budget, budgets, planned disbursements and transactions, keyed by what identifies them.
 
 IATI's stated defaults are applied and recorded (`dev:defaultApplied`): a budget
 without @type is original (1), without @status indicative (1); a transaction
@@ -8,6 +8,15 @@ its activity's. The effective value is stated as usual, so queries need no speci
 IRIs come from `graph.mapping.keys` (period and type for budgets; ref, else date,
 type and amount for transactions), so the same budget line has the same IRI
 whichever source states it.
+
+Planned disbursements and transactions name who provides and who receives the money
+(`dev:providerOrg`, `dev:receiverOrg`) and, as a plain identifier, the IATI activity it
+comes from or goes to (`dev:providerActivityIdentifier`, `dev:receiverActivityIdentifier`;
+no link to a project node, since that activity is usually another publisher's).
+A transaction's own sectors and recipient countries and regions are
+`dev:transactionSector`, `dev:transactionCountry`, `dev:transactionRegion`; when the
+activity states none of its own (IATI: they are then given per transaction), each is
+also the project's `dev:sector`, `dev:recipientCountry` or `dev:recipientRegion`.
 """
 
 from __future__ import annotations
@@ -20,7 +29,7 @@ from rdflib import RDF, RDFS, Literal, URIRef
 from graph.mapping import keys
 from graph.mapping import terms as t
 from graph.mapping.organisation import add_organisation
-from graph.records import Budget, Money, Project, Transaction
+from graph.records import Budget, Money, OrgRef, Project, Transaction
 
 if TYPE_CHECKING:
     from graph.mapping.project import ProjectMapper
@@ -72,6 +81,8 @@ def add_money(m: "ProjectMapper", s: URIRef, p: Project) -> None:
         if pd.period_end:
             g.add((node, dev.periodEnd, t.xsd_date(pd.period_end.last())))
         m.code(node, dev.disbursementType, "BudgetType", pd.type)
+        _parties(m, node, p, pd.provider, pd.receiver, pd.provider_activity_id, pd.receiver_activity_id)
+    publisher = m.publisher(p)
     for key, tr in keys.transaction_keys(p.transactions):
         node = iris.child(s, "transaction", *key)
         g.add((s, dev.transaction, node))
@@ -84,10 +95,46 @@ def add_money(m: "ProjectMapper", s: URIRef, p: Project) -> None:
         for d in tr.description:
             g.add((node, dev.description, t.text(d)))
         _inherited(m, node, tr, p)
-        for prop, org in ((dev.providerOrg, tr.provider), (dev.receiverOrg, tr.receiver)):
-            org_node = add_organisation(g, iris, org, m.orgs, source=iris.source(p.source.key)) if org else None
-            if org_node is not None:
-                g.add((node, prop, org_node))
+        _parties(m, node, p, tr.provider, tr.receiver, tr.provider_activity_id, tr.receiver_activity_id)
+        _transaction_geography(m, s, node, tr, p, publisher)
+
+
+def _parties(m: "ProjectMapper", node: URIRef, p: Project, provider: OrgRef | None, receiver: OrgRef | None,
+             provider_activity: str | None, receiver_activity: str | None) -> None:
+    """Who provides and who receives the money, and the identifiers of the activities it comes from and goes to."""
+    dev, g, iris = m.dev, m.g, m.iris
+    for prop, org in ((dev.providerOrg, provider), (dev.receiverOrg, receiver)):
+        org_node = add_organisation(g, iris, org, m.orgs, source=iris.source(p.source.key)) if org else None
+        if org_node is not None:
+            g.add((node, prop, org_node))
+    if provider_activity:
+        g.add((node, dev.providerActivityIdentifier, Literal(provider_activity)))
+    if receiver_activity:
+        g.add((node, dev.receiverActivityIdentifier, Literal(receiver_activity)))
+
+
+def _transaction_geography(m: "ProjectMapper", s: URIRef, node: URIRef, tr: Transaction, p: Project,
+                           publisher: str | None) -> None:
+    """A transaction's own sectors, recipient countries and regions; the project's too when it states none."""
+    dev, g = m.dev, m.g
+    for share in tr.sectors:
+        concept = m.sector_concept(share, publisher)
+        g.add((node, dev.transactionSector, concept))
+        if share.vocabulary in ("98", "99") and publisher:
+            m.publisher_concept(concept, publisher, "Sector", share.code, share.names)
+        if not p.sectors:
+            g.add((s, dev.sector, concept))
+    per_activity = bool(p.recipient_countries or p.recipient_regions)
+    for share in tr.recipient_countries:
+        place = m.iris.place(share.code.upper())
+        g.add((node, dev.transactionCountry, place))
+        if not per_activity:
+            g.add((s, dev.recipientCountry, place))
+    for share in tr.recipient_regions:
+        place = m.region_place(share)
+        g.add((node, dev.transactionRegion, place))
+        if not per_activity:
+            g.add((s, dev.recipientRegion, place))
 
 
 def _with_default(m: "ProjectMapper", node: URIRef, prop: URIRef, codelist: str, stated: str | None,

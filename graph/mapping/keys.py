@@ -17,6 +17,8 @@ no IRI. The rules (also in docs/terms.md, "IRIs of a project's parts"):
 - location: its `@ref`, else its place key, else a slug of its name.
 - document: a short hash of its URL; related activity: type and identifier;
   contact: a slug of the person, organisation or e-mail.
+- CRS other flag: its code; loan status and spending forecast: their year;
+  condition: its type and a slug of its text; country budget item: vocabulary and code.
 
 When two parts of one project still share a key (a file that repeats a budget line),
 the second gets `-2`, the third `-3`, in source order. A part with nothing to key it
@@ -33,6 +35,8 @@ from typing import TypeVar
 from graph.mapping.iris import slug
 from graph.records import (
     Budget,
+    BudgetItem,
+    Condition,
     Contact,
     DocumentLink,
     Indicator,
@@ -143,3 +147,11 @@ def document_key(d: DocumentLink, n: int) -> tuple[str, ...]:
 def contact_key(c: Contact, n: int) -> tuple[str, ...]:
     name = c.person or c.organisation or (c.email[0] if c.email else None)
     return (short_slug(name),) if name else (f"n{n}",)
+
+
+def condition_key(c: Condition, n: int) -> tuple[str, ...]:
+    return (c.type, short_slug(c.texts[0].value) if c.texts and slug(c.texts[0].value) else f"n{n}")
+
+
+def budget_item_key(b: BudgetItem, n: int) -> tuple[str, ...]:
+    return (b.vocabulary, b.code)

@@ -65,8 +65,8 @@ def _mentions(p: Project) -> Iterable[OrgRef]:
         yield p.reporting_org
     for part in p.participations:
         yield part.org
-    for tr in p.transactions:
-        yield from (o for o in (tr.provider, tr.receiver) if o is not None)
+    for money in (*p.planned_disbursements, *p.transactions):
+        yield from (o for o in (money.provider, money.receiver) if o is not None)
 
 
 def org_iri(iris: Iris, org: OrgRef, index: OrgIndex | None = None) -> URIRef | None:

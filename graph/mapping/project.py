@@ -5,8 +5,10 @@ node gets a readable IRI under its project, built from what identifies it in the
 source (`graph.mapping.keys`: `.../budget/2010-04-01--2011-03-31/1`,
 `.../policy-marker/99/CHILD`), so a reload, a reordered file or the other route
 (curated page or IATI file) of the same project gives the same IRIs. Money is in
-`finance.py`, results in `results.py`. Codes become concepts of the codelist
-schemes built by `graph.mapping.reference`; SDG codes become the UN's own IRIs.
+`finance.py`, results in `results.py`, what donors report beyond the activity
+(crs-add, fss, conditions, country-budget-items) in `reporting.py`. Codes become
+concepts of the codelist schemes built by `graph.mapping.reference`; SDG codes
+become the UN's own IRIs.
 """
 
 from __future__ import annotations
@@ -21,9 +23,10 @@ from graph.mapping import terms as t
 from graph.mapping.finance import add_money, derived_total, money  # noqa: F401 (re-exported)
 from graph.mapping.iris import Iris, slug
 from graph.mapping.organisation import OrgIndex, add_organisation
+from graph.mapping.reporting import add_reporting
 from graph.mapping.results import add_results
 from graph.namespaces import GEO, vocab
-from graph.records import CodedValue, Participation, Project, Share, Source
+from graph.records import CodedValue, DocumentLink, Participation, Project, Share, Source
 
 SDG_VOCABULARIES = {"7": "sdgGoal", "8": "sdgTarget", "9": "sdgIndicator"}
 TAG_SDG_VOCABULARIES = {"2": "sdgGoal", "3": "sdgTarget"}
@@ -66,6 +69,8 @@ class ProjectMapper:
         s = self.iris.project(p.identifier)
         g.add((s, RDF.type, dev.Project))
         g.add((s, dev.identifier, Literal(p.identifier)))
+        if p.iati_identifier:  # not for the identifiers devkg mints for curated pages (data/README.md)
+            g.add((s, dev.iatiIdentifier, Literal(p.identifier)))
         g.add((s, RDFS.label, Literal(p.title(), lang=p.titles[0].lang if p.titles and p.titles[0].lang else None)))
         for title in p.titles:
             g.add((s, dev.title, t.text(title)))
@@ -89,8 +94,9 @@ class ProjectMapper:
         self._sdgs(s, p)
         add_money(self, s, p)
         add_results(self, s, p)
+        add_reporting(self, s, p)
         self._contacts(s, p)
-        self._documents(s, p)
+        self.documents(s, self.dev.documentLink, p.documents)
         self._related(s, p)
         self._classifications(s, p)
         for label, value in p.extra.items():
@@ -126,6 +132,8 @@ class ProjectMapper:
             if prop:
                 edge = d.date.first() if d.type in ("1", "2") else d.date.last()
                 g.add((s, dev[prop], t.xsd_date(edge)))
+                for note in d.narratives:  # IATI activity-date/narrative: what the source says about the date
+                    g.add((s, dev[f"{prop}Note"], t.text(note)))
         start = by_type.get("2") or by_type.get("1")
         end = by_type.get("4") or by_type.get("3")
         if start:
@@ -248,7 +256,7 @@ class ProjectMapper:
             return self.iris.publisher_code(publisher, "Sector", share.code)
         return self.iris.code(f"SectorVocabulary-{v}", share.code)
 
-    def _publisher(self, p: Project) -> str | None:
+    def publisher(self, p: Project) -> str | None:
         if p.reporting_org and p.reporting_org.ref:
             return p.reporting_org.ref
         for part in p.participations:
@@ -258,7 +266,7 @@ class ProjectMapper:
 
     def _sectors(self, s: URIRef, p: Project) -> None:
         dev, g = self.dev, self.g
-        publisher = self._publisher(p)
+        publisher = self.publisher(p)
         for share in p.sectors:
             concept = self.sector_concept(share, publisher)
             g.add((s, dev.sector, concept))
@@ -269,9 +277,9 @@ class ProjectMapper:
             if prop:
                 g.add((s, dev[prop], concept))
             if share.vocabulary in ("98", "99") and publisher:
-                self._publisher_concept(concept, publisher, "Sector", share.code, share.names)
+                self.publisher_concept(concept, publisher, "Sector", share.code, share.names)
 
-    def _publisher_concept(self, concept, publisher, codelist, code, names) -> None:
+    def publisher_concept(self, concept, publisher, codelist, code, names) -> None:
         g = self.g
         scheme = self.iris.publisher_scheme(publisher, codelist)
         g.add((scheme, RDF.type, SKOS.ConceptScheme))
@@ -285,11 +293,11 @@ class ProjectMapper:
 
     def _markers(self, s: URIRef, p: Project) -> None:
         dev, g = self.dev, self.g
-        publisher = self._publisher(p)
+        publisher = self.publisher(p)
         for m in p.policy_markers:
             if m.vocabulary == "99" and publisher:
                 marker = self.iris.publisher_code(publisher, "PolicyMarker", m.code)
-                self._publisher_concept(marker, publisher, "PolicyMarker", m.code, m.names)
+                self.publisher_concept(marker, publisher, "PolicyMarker", m.code, m.names)
             else:
                 marker = self.iris.code("PolicyMarker", m.code)
             node = self.iris.child(s, "policy-marker", m.vocabulary, m.code)
@@ -337,11 +345,16 @@ class ProjectMapper:
             if label:
                 g.add((node, RDFS.label, Literal(label)))
 
-    def _documents(self, s: URIRef, p: Project) -> None:
+    def documents(self, parent: URIRef, prop: URIRef, docs: list[DocumentLink], *within: str) -> None:
+        """Document links of a project, result, indicator, baseline, target or actual, keyed by URL.
+
+        `within` names the part of `parent` they belong to (`baseline`, `target`, `actual`),
+        so a baseline's report is `.../indicator/x/baseline/document/{hash}`.
+        """
         dev, g = self.dev, self.g
-        for key, d in keys.keyed(p.documents, keys.document_key):
-            node = self.iris.child(s, "document", *key)
-            g.add((s, dev.documentLink, node))
+        for key, d in keys.keyed(docs, keys.document_key):
+            node = self.iris.child(parent, *within, "document", *key)
+            g.add((parent, prop, node))
             g.add((node, RDF.type, dev.DocumentLink))
             g.add((node, dev.url, t.uri(d.url)))
             for title in d.titles:

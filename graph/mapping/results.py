@@ -1,4 +1,10 @@
-"""Results, indicators and their periods, keyed by reference code or title (see `graph.mapping.keys`)."""
+"""Results, indicators and their periods, keyed by reference code or title (see `graph.mapping.keys`).
+
+Their document links are mapped like the project's (`ProjectMapper.documents`): a result's and an
+indicator's with `dev:documentLink`, a baseline's with `dev:baselineDocument` on the indicator (devkg
+keeps the baseline on the indicator), a target's and an actual's with `dev:targetDocument` and
+`dev:actualDocument` on the period; the last three are sub-properties of `dev:documentLink`.
+"""
 
 from __future__ import annotations
 
@@ -31,6 +37,7 @@ def _result(m: "ProjectMapper", node: URIRef, s: URIRef, r: Result) -> None:
         g.add((node, RDFS.label, t.text(r.titles[0])))
     for d in r.descriptions:
         g.add((node, dev.description, t.text(d)))
+    m.documents(node, dev.documentLink, r.documents)
     for key, ind in keys.keyed(r.indicators, keys.indicator_key):
         _indicator(m, node, m.iris.child(node, "indicator", *key), ind)
 
@@ -58,6 +65,8 @@ def _indicator(m: "ProjectMapper", result: URIRef, node: URIRef, ind: Indicator)
         g.add((node, dev.baselineComment, Literal(ind.baseline_comment)))
     for vocabulary, code in ind.references:
         g.add((node, dev.indicatorReference, Literal(f"{vocabulary}:{code}")))
+    m.documents(node, dev.documentLink, ind.documents)
+    m.documents(node, dev.baselineDocument, ind.baseline_documents, "baseline")
     for key, per in keys.keyed(ind.periods, keys.period_key):
         pnode = m.iris.child(node, "period", *key)
         g.add((node, dev.period, pnode))
@@ -74,3 +83,5 @@ def _indicator(m: "ProjectMapper", result: URIRef, node: URIRef, ind: Indicator)
             g.add((pnode, dev.targetComment, Literal(per.target_comment)))
         if per.actual_comment:
             g.add((pnode, dev.actualComment, Literal(per.actual_comment)))
+        m.documents(pnode, dev.targetDocument, per.target_documents, "target")
+        m.documents(pnode, dev.actualDocument, per.actual_documents, "actual")

@@ -4,14 +4,20 @@ Errors stop a build; warnings are reported and the build goes on:
 - error: a code not in its codelist (status, role, organisation type, country,
   region, place, currency, sector, policy marker, significance, SDG, result type,
   indicator measure, budget/transaction type, date type, document category,
-  related activity type, collaboration type, tied status), an end before its start (project,
-  budget, indicator period), a negative amount, a percentage outside 0-100, and
-  percentages that do not sum to 100 where the IATI rules require it
-  (recipient countries and regions together; sectors per vocabulary) when every
-  item of the group has a percentage.
+  related activity type, collaboration type, tied status, CRS other flag, loan
+  repayment type and period, condition type, budget identifier vocabulary and,
+  for vocabulary 1, budget identifier; transaction-level sectors, countries and
+  regions like the activity's), an end before its start (project, budget, planned
+  disbursement, indicator period, loan repayments), a negative amount, a percentage
+  outside 0-100, and percentages that do not sum to 100 where the IATI rules require
+  it (recipient countries and regions together; sectors and country budget items per
+  vocabulary) when every item of the group has a percentage.
 - warning: percentages given for only some items of a group, codes that
-  the IATI codelists mark as withdrawn, and a budget period wholly outside the
-  project's dates (CA-3-A034224001's 2010-04-01..2011-03-31 budget, before its 2011-07-20 start).
+  the IATI codelists mark as withdrawn, a budget period wholly outside the
+  project's dates (CA-3-A034224001's 2010-04-01..2011-03-31 budget, before its 2011-07-20 start),
+  and a transaction's own sector, country or region outside its list: one
+  transaction's code does not make the activity unusable (the IATI Standard's own
+  example has transaction region 616, which the Region codelist no longer has).
 - error for curated files, warning for IATI files: percentages that do not sum
   to 100 and negative budgets. Published IATI data gets these wrong often (the
   real IOM file has a country and a region at 100% each); refusing a whole file
@@ -33,7 +39,7 @@ import difflib
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
-from graph.records import CodedValue, PartialDate, Problem, Project, Share, Where
+from graph.records import CodedValue, DocumentLink, PartialDate, Problem, Project, Share, Where
 from graph.reference import Reference
 
 SDG_SECTOR_VOCABULARIES = {"7": "goal", "8": "target", "9": "indicator"}
@@ -166,11 +172,7 @@ def check_project(project: Project, ref: Reference) -> list[Problem]:
     for s in p.recipient_countries:
         c.country(s.code, s.where or p.at("recipient_countries"), "recipient country")
     for s in p.recipient_regions:
-        where = s.where or p.at("recipient_regions")
-        if s.vocabulary == "2":
-            c.place(f"m49-{s.code.zfill(3)}", where, "recipient region (UN M49)")
-        elif s.vocabulary in (None, "1"):
-            c.code("Region", s.code, where, "recipient region (OECD DAC)")
+        _region(c, s, s.where or p.at("recipient_regions"))
     c.percentages(p.recipient_countries + p.recipient_regions, "recipient countries and regions")
     for key in p.country_groups:
         c.place(key, p.at("country_groups"), "country group")
@@ -200,7 +202,7 @@ def check_project(project: Project, ref: Reference) -> list[Problem]:
             c.code("IndicatorMeasure", ind.measure, ind.where, "indicator measure")
             for per in ind.periods:
                 c.period(per.start, per.end, per.where or ind.where, "indicator period")
-    for d in p.documents:
+    for d in _all_documents(p):
         for cat in d.categories:
             c.code("DocumentCategory", cat, d.where, "document category")
     for rel in p.related:
@@ -208,7 +210,58 @@ def check_project(project: Project, ref: Reference) -> list[Problem]:
     for codelist, field in (("AidType", "aid_type"), ("FinanceType", "finance_type"), ("FlowType", "flow_type"),
                             ("CollaborationType", "collaboration_type"), ("TiedStatus", "tied_status")):
         c.coded(codelist, getattr(p, field), field)
+    _reporting(c, p)
     return c.problems
+
+
+def _region(c: _Checker, s: Share, where: Where | None, what: str = "recipient region") -> None:
+    if s.vocabulary == "2":
+        c.place(f"m49-{s.code.zfill(3)}", where, f"{what} (UN M49)")
+    elif s.vocabulary in (None, "1"):
+        c.code("Region", s.code, where, f"{what} (OECD DAC)")
+
+
+def _all_documents(p: Project) -> Iterator[DocumentLink]:
+    """The project's document links and those of its results, indicators, baselines, targets and actuals."""
+    yield from p.documents
+    for r in p.results:
+        yield from r.documents
+        for ind in r.indicators:
+            yield from ind.documents
+            yield from ind.baseline_documents
+            for per in ind.periods:
+                yield from per.target_documents
+                yield from per.actual_documents
+
+
+def _reporting(c: _Checker, p: Project) -> None:
+    """crs-add, fss, conditions and country-budget-items: codes, currencies, periods, percentages."""
+    for flag in p.other_flags:
+        c.code("CRSAddOtherFlags", flag.code, flag.where, "crs-add other-flags code")
+    lt = p.loan_terms
+    if lt is not None:
+        c.code("LoanRepaymentType", lt.repayment_type, lt.where, "loan-terms repayment-type")
+        c.code("LoanRepaymentPeriod", lt.repayment_plan, lt.where, "loan-terms repayment-plan")
+        c.period(lt.repayment_first_date, lt.repayment_final_date, lt.where, "loan-terms repayment dates")
+    for status in p.loan_status:
+        for amount in (status.interest_received, status.principal_outstanding, status.principal_arrears,
+                       status.interest_arrears):
+            if amount is not None:
+                c.code("Currency", amount.currency, amount.where or status.where, "loan-status currency")
+    if p.fss is not None:
+        for f in p.fss.forecasts:
+            c.amount(f.value.value, f.value.currency, f.where, "fss forecast")
+    for cond in p.conditions:
+        c.code("ConditionType", cond.type, cond.where, "condition type")
+    by_vocabulary: dict[str, list[Share]] = {}
+    for item in p.budget_items:
+        c.code("BudgetIdentifierVocabulary", item.vocabulary, item.where, "country-budget-items vocabulary")
+        if item.vocabulary == "1":
+            c.code("BudgetIdentifier", item.code, item.where, "budget-item code", " (vocabulary 1)")
+        by_vocabulary.setdefault(item.vocabulary, []).append(
+            Share(item.code, item.percentage, item.vocabulary, where=item.where))
+    for vocabulary, shares in by_vocabulary.items():
+        c.percentages(shares, f"country budget items (vocabulary {vocabulary})")
 
 
 def _dates(c: _Checker, p: Project) -> None:
@@ -229,15 +282,18 @@ def _dates(c: _Checker, p: Project) -> None:
 def _sectors(c: _Checker, p: Project) -> None:
     by_vocabulary: dict[str, list[Share]] = {}
     for s in p.sectors:
-        v = s.vocabulary or "1"
-        by_vocabulary.setdefault(v, []).append(s)
-        where = s.where or p.at("sectors")
-        if v in CHECKED_SECTOR_VOCABULARIES:
-            c.code(CHECKED_SECTOR_VOCABULARIES[v], s.code, where, "sector", f" (vocabulary {v})")
-        elif v in SDG_SECTOR_VOCABULARIES:
-            c.sdg(s.code, where, f"sector (vocabulary {v}, SDG {SDG_SECTOR_VOCABULARIES[v]})")
+        by_vocabulary.setdefault(s.vocabulary or "1", []).append(s)
+        _sector(c, s, s.where or p.at("sectors"))
     for v, shares in by_vocabulary.items():
         c.percentages(shares, f"sectors (vocabulary {v})")
+
+
+def _sector(c: _Checker, s: Share, where: Where | None, what: str = "sector") -> None:
+    v = s.vocabulary or "1"
+    if v in CHECKED_SECTOR_VOCABULARIES:
+        c.code(CHECKED_SECTOR_VOCABULARIES[v], s.code, where, what, f" (vocabulary {v})")
+    elif v in SDG_SECTOR_VOCABULARIES:
+        c.sdg(s.code, where, f"{what} (vocabulary {v}, SDG {SDG_SECTOR_VOCABULARIES[v]})")
 
 
 def _span(p: Project) -> tuple[PartialDate | None, PartialDate | None]:
@@ -267,6 +323,19 @@ def _money(c: _Checker, p: Project) -> None:
                              f"({end})", "warning")
         c.code("BudgetType", b.type, b.where, "budget type")
         c.code("BudgetStatus", b.status, b.where, "budget status")
+    for pd in p.planned_disbursements:
+        c.code("Currency", pd.value.currency, pd.where, "planned-disbursement currency")
+        c.period(pd.period_start, pd.period_end, pd.where, "planned-disbursement period")
+        c.code("BudgetType", pd.type, pd.where, "planned-disbursement type")
     for t in p.transactions:
         c.code("TransactionType", t.type, t.where, "transaction type")
         c.code("Currency", t.value.currency, t.where, "transaction currency")
+        first = len(c.problems)
+        for s in t.sectors:
+            _sector(c, s, s.where or t.where, "transaction sector")
+        for s in t.recipient_countries:
+            c.country(s.code, s.where or t.where, "transaction recipient country")
+        for s in t.recipient_regions:
+            _region(c, s, s.where or t.where, "transaction recipient region")
+        for problem in c.problems[first:]:  # see the module docstring
+            problem.severity = "warning"

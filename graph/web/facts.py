@@ -13,10 +13,11 @@ DEPTH = 4  # project -> result -> indicator -> period -> ...
 MAX_CHILDREN = 2000
 PER_PREDICATE = 25  # values of one property shown before "N more"
 GROUPS = {
-    "what": ("title", "identifier", "otherIdentifier", "description", "objective", "targetGroup", "otherDescription",
-             "status", "sector", "sectorShare", "addressesSDG", "sdgGoal", "sdgTarget", "sdgIndicator", "policyMarker",
-             "tag", "aidType", "collaborationType", "humanitarian", "hierarchy", "programme", "relatedActivity",
-             "relatedProject", "additionalFact", "name", "abbreviation", "organisationType", "type", "label",
+    "what": ("title", "identifier", "iatiIdentifier", "otherIdentifier", "description", "objective", "targetGroup",
+             "otherDescription", "status", "sector", "sectorShare", "addressesSDG", "sdgGoal", "sdgTarget",
+             "sdgIndicator", "policyMarker", "tag", "aidType", "collaborationType", "humanitarian", "hierarchy",
+             "programme", "relatedActivity", "relatedProject", "additionalFact", "otherFlag", "channelCode",
+             "conditionsAttached", "condition", "name", "abbreviation", "organisationType", "type", "label",
              "prefLabel", "altLabel", "notation", "definition", "comment", "inScheme", "topConceptOf", "broader",
              "narrower", "exactMatch", "closeMatch", "sameAs", "iso3166Code", "m49Code"),
     "who": ("participation", "participatingOrg", "fundedBy", "implementedBy", "accountableOrg", "extendingOrg",
@@ -24,8 +25,10 @@ GROUPS = {
     "where": ("location", "recipientCountry", "recipientRegion", "countryGroup", "geographicShare", "locationDetail",
               "withinPlace", "memberOfGroup", "basedIn", "place"),
     "when": ("startDate", "endDate", "plannedStartDate", "plannedEndDate", "actualStartDate", "actualEndDate",
-             "startDateAsStated", "endDateAsStated"),
-    "money": ("totalBudget", "budget", "transaction", "defaultCurrency", "financeType", "flowType", "tiedStatus"),
+             "startDateAsStated", "endDateAsStated", "plannedStartDateNote", "actualStartDateNote",
+             "plannedEndDateNote", "actualEndDateNote"),
+    "money": ("totalBudget", "budget", "plannedDisbursement", "transaction", "defaultCurrency", "financeType",
+              "flowType", "tiedStatus", "loanTerms", "loanStatus", "forwardSpendingSurvey", "countryBudgetItem"),
     "results": ("result",),
     "provenance": ("wasDerivedFrom", "lastUpdated", "documentLink", "isDefinedBy"),
 }

@@ -20,14 +20,18 @@ errors - the input cannot be read, or a record would be wrong or lost:
   in two files (both places named; the later one is skipped), a second reporting-org,
   activity-status or iati-identifier (ignored), a required attribute missing
   (participating-org/@role, sector/@code, ...; that element is skipped), a number or
-  date that does not parse, an amount without currency and without default-currency,
-  a transaction without type, date or value, a point off the globe, and, with
-  `xsd=True`, every XSD 2.03 error.
+  date that does not parse (also loan rates, loan-status amounts and years, fss dates
+  and forecasts, budget-item percentages), a boolean that is not 1/0/true/false
+  (other-flags @significance, conditions @attached, fss @priority), a second
+  crs-add, fss, conditions or country-budget-items (ignored), an amount without
+  currency and without default-currency, a transaction without type, date or value,
+  a point off the globe, and, with `xsd=True`, every XSD 2.03 error.
 warnings - read, but something is missing or simplified:
   a version devkg does not know (read as 2.03) or no version, a 2.01/2.02 file with
   `xsd=True` (devkg holds only the 2.03 schema), an activity without title, a
-  participating-org that names no organisation, a non-numeric indicator value (kept
-  in the comment) and further baselines/targets/actuals (only the first is kept).
+  participating-org that names no organisation, a condition without narrative, a
+  non-numeric indicator value (kept in the comment) and further baselines/targets/
+  actuals (only the first is kept, with its document links).
 
 Differences of 2.01 handled: description without @type (taken as 1, general),
 booleans written `true`/`false`, budgets without @status, empty <capital-spend/>.

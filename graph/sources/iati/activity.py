@@ -2,9 +2,9 @@
 
 The activity's children are read in one pass through a table from element name to
 reader; each reader adds to the project and notes the first line of its field in
-`project.lines`. Elements devkg does not model yet (crs-add, fss, conditions,
-country-budget-items, humanitarian-scope, legacy-data and
-extension elements in other namespaces) are skipped without a message.
+`project.lines`. crs-add, fss, conditions and country-budget-items are read in
+`reporting.py`. Elements devkg does not model yet (humanitarian-scope, legacy-data
+and extension elements in other namespaces) are skipped without a message.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from graph.records import (
     ActivityDate,
     CodedValue,
     Contact,
-    DocumentLink,
     OrgRef,
     Participation,
     Project,
@@ -25,6 +24,7 @@ from graph.records import (
     Source,
 )
 from graph.sources.iati.context import XML_LANG, Context
+from graph.sources.iati.documents import read_document
 from graph.sources.iati.geography import (
     read_country,
     read_location,
@@ -35,6 +35,7 @@ from graph.sources.iati.geography import (
 )
 from graph.sources.iati.money import read_budget, read_planned_disbursement, read_transaction
 from graph.sources.iati.places import PlaceIndex
+from graph.sources.iati.reporting import read_conditions, read_country_budget_items, read_crs_add, read_fss
 from graph.sources.iati.results import read_result
 from graph.sources.values import language_problem
 
@@ -231,19 +232,6 @@ def _contact(p: Project, el: etree._Element, ctx: Context) -> None:
     _mark(p, "contacts", el, ctx)
 
 
-def read_document(el: etree._Element, ctx: Context) -> DocumentLink | None:
-    url = ctx.required(el, "url")
-    if url is None:
-        return None
-    return DocumentLink(
-        url=url, titles=ctx.narratives(el.find("title")), format=ctx.code(el, "format"),
-        categories=[c for c in (ctx.code(x) for x in el.iterchildren("category")) if c],
-        languages=[c for c in (ctx.code(x) for x in el.iterchildren("language")) if c],
-        date=ctx.date(el.find("document-date"), what="document-date @iso-date"),
-        where=ctx.where(el), descriptions=ctx.narratives(el.find("description")),
-    )
-
-
 def _document(p: Project, el: etree._Element, ctx: Context) -> None:
     doc = read_document(el, ctx)
     if doc is not None:
@@ -301,4 +289,8 @@ _READERS: dict[str, Reader] = {
     "document-link": _document,
     "related-activity": _related,
     "result": _adder("results", read_result),
+    "crs-add": read_crs_add,
+    "fss": read_fss,
+    "conditions": read_conditions,
+    "country-budget-items": read_country_budget_items,
 }

@@ -1,4 +1,8 @@
-"""Budgets and transactions. Amounts stay in the currency stated (else default-currency)."""
+"""Budgets, planned disbursements and transactions. Amounts stay in the currency stated (else default-currency).
+
+A transaction's own sector, recipient-country and recipient-region (IATI allows them
+per transaction instead of per activity) are read like the activity's.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,11 @@ from lxml import etree
 
 from graph.records import Budget, CodedValue, OrgRef, PlannedDisbursement, Transaction
 from graph.sources.iati.context import Context
+from graph.sources.iati.geography import read_country, read_region, read_sector
+
+# A transaction's own classification and places: element -> (Transaction field, reader)
+_GEOGRAPHY = (("sector", "sectors", read_sector), ("recipient-country", "recipient_countries", read_country),
+              ("recipient-region", "recipient_regions", read_region))
 
 
 def read_budget(el: etree._Element, ctx: Context) -> Budget | None:
@@ -25,7 +34,7 @@ def read_budget(el: etree._Element, ctx: Context) -> Budget | None:
 
 
 def read_planned_disbursement(el: etree._Element, ctx: Context) -> PlannedDisbursement | None:
-    """A planned disbursement: period and value (its provider and receiver are not read yet)."""
+    """A planned disbursement: period, value, type, and who is to provide and receive the money."""
     value_el = el.find("value")
     if value_el is None:
         ctx.error(el, "<planned-disbursement> has no <value>; planned disbursement skipped")
@@ -33,11 +42,15 @@ def read_planned_disbursement(el: etree._Element, ctx: Context) -> PlannedDisbur
     value = ctx.money(value_el, "planned-disbursement")
     if value is None:
         return None
+    provider_el, receiver_el = el.find("provider-org"), el.find("receiver-org")
     return PlannedDisbursement(
         value=value,
         period_start=ctx.date(el.find("period-start"), what="planned-disbursement period-start @iso-date"),
         period_end=ctx.date(el.find("period-end"), what="planned-disbursement period-end @iso-date"),
         type=ctx.code(el, "type"), where=ctx.where(el),
+        provider=_party(provider_el, ctx), receiver=_party(receiver_el, ctx),
+        provider_activity_id=ctx.code(provider_el, "provider-activity-id"),
+        receiver_activity_id=ctx.code(receiver_el, "receiver-activity-id"),
     )
 
 
@@ -86,4 +99,9 @@ def read_transaction(el: etree._Element, ctx: Context) -> Transaction | None:
             tr.aid_type = CodedValue(code, where=ctx.where(aid), vocabulary=vocabulary)
         else:
             tr.aid_types_other.append((vocabulary or "1", code))
+    for tag, field, read in _GEOGRAPHY:
+        for found in el.iterchildren(tag):
+            share = read(found, ctx)
+            if share is not None:
+                getattr(tr, field).append(share)
     return tr

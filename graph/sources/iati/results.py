@@ -3,6 +3,11 @@
 IATI 2.03 types indicator values as strings, so qualitative indicators (measure 5)
 may state words where others state numbers. A value that is not a number is kept
 in the comment beside it, with a warning, rather than lost.
+
+Document links of a result, an indicator, a baseline, a target and an actual (IATI
+2.03 allows one or more on each) are read like the activity's (`read_document`).
+Not read yet: the `location` and `dimension` children of baselines, targets and
+actuals, and @aggregation-status.
 """
 
 from __future__ import annotations
@@ -11,8 +16,9 @@ from decimal import Decimal
 
 from lxml import etree
 
-from graph.records import Indicator, IndicatorPeriod, Result
+from graph.records import DocumentLink, Indicator, IndicatorPeriod, Result
 from graph.sources.iati.context import Context
+from graph.sources.iati.documents import read_document
 from graph.sources.values import decimal_problem
 
 
@@ -26,15 +32,20 @@ def read_result(el: etree._Element, ctx: Context) -> Result | None:
         vocabulary, code = ctx.required(ref, "vocabulary"), ctx.required(ref, "code")
         if vocabulary and code:
             result.references.append((vocabulary, code))
+    result.documents = _documents(el, ctx)
     for ind in el.iterchildren("indicator"):
         result.indicators.append(_indicator(ind, ctx))
     return result
 
 
+def _documents(el: etree._Element, ctx: Context) -> list[DocumentLink]:
+    return [d for d in (read_document(x, ctx) for x in el.iterchildren("document-link")) if d is not None]
+
+
 def _indicator(el: etree._Element, ctx: Context) -> Indicator:
     ind = Indicator(titles=ctx.narratives(el.find("title")), measure=ctx.code(el, "measure"),
                     ascending=ctx.boolean(el, "ascending"), descriptions=ctx.narratives(el.find("description")),
-                    where=ctx.where(el))
+                    where=ctx.where(el), documents=_documents(el, ctx))
     for ref in el.iterchildren("reference"):
         vocabulary, code = ctx.required(ref, "vocabulary"), ctx.required(ref, "code")
         if vocabulary and code:
@@ -44,6 +55,7 @@ def _indicator(el: etree._Element, ctx: Context) -> Indicator:
         base = baselines[0]
         ind.baseline_year = ctx.integer(base, "year")
         ind.baseline, ind.baseline_comment = _value(base, ctx, "baseline")
+        ind.baseline_documents = _documents(base, ctx)
         for extra in baselines[1:]:
             ctx.warning(extra, "only the first <baseline> of an indicator is kept (devkg has one per indicator)")
     for period in el.iterchildren("period"):
@@ -61,6 +73,7 @@ def _period(el: etree._Element, ctx: Context) -> IndicatorPeriod:
         value, comment = _value(found[0], ctx, kind)
         setattr(period, kind, value)
         setattr(period, f"{kind}_comment", comment)
+        setattr(period, f"{kind}_documents", _documents(found[0], ctx))
         for extra in found[1:]:
             ctx.warning(extra, f"only the first <{kind}> of a period is kept (devkg has one per period)")
     return period
