@@ -139,7 +139,7 @@ def descriptions(store: EmbeddedStore, iris: Iris) -> Iterator[Description]:
         for q in store.quads(graph=NamedNode(graph)):
             project = iris.project_of(q.subject.value) if isinstance(q.subject, NamedNode) else None
             if project is not None:
-                groups.setdefault(project, []).append(Triple(q.subject, q.predicate, q.object))
+                groups.setdefault(project, []).append(q.triple)
         for project in sorted(groups):
             triples = groups[project]
             lines = serialize(triples, RdfFormat.N_TRIPLES).decode("utf-8").splitlines()

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from flask import Blueprint, Response, current_app, render_template, request
 from rdflib.namespace import DCAT, DCTERMS, PROV, RDF, RDFS, XSD
 
-from graph.feed import MAX_PAGE, FeedError, FeedState, Version, feed_build, page_size, parse_time, stamp
+from graph.feed import FEED_DB, MAX_PAGE, FeedError, FeedState, Version, page_size, parse_time, stamp
 from graph.mapping.iris import Iris
 from graph.namespaces import AS, LDES, TREE, prefixes
 from graph.store import DefaultGraph, Literal, NamedNode, Quad, RdfFormat, parse, serialize
@@ -55,19 +55,21 @@ def _time(value: str) -> Literal:
 
 # --- which feed, which format ---------------------------------------------------------
 def _state() -> FeedState:
-    """The published feed state, when it was made by the build being served."""
+    """The published feed state, when it was made by the build being served (the state names its build,
+    so the check holds for the file actually opened, even if a build switches the link meanwhile)."""
     settings = current_app.config["DEVKG"]
-    built = feed_build(settings.feed)
-    if built is None:
+    if not (settings.feed / FEED_DB).exists():
         raise ApiError(404, "no feed yet: `devkg build` publishes it with the graph")
-    if built != served_build():
-        raise ApiError(503, "the feed of the graph being served is not published yet; retry shortly",
-                       {"Retry-After": str(RETRY_SECONDS)})
+    busy = ApiError(503, "the feed of the graph being served is not published yet; retry shortly",
+                    {"Retry-After": str(RETRY_SECONDS)})
     try:
-        return FeedState.open(settings.feed)
-    except FeedError:  # replaced by a newer build between the check and the open
-        raise ApiError(503, "the feed is being switched to a new build; retry shortly",
-                       {"Retry-After": str(RETRY_SECONDS)}) from None
+        state = FeedState.open(settings.feed)
+    except FeedError:  # removed by a newer build between the check and the open
+        raise busy from None
+    if state.build != served_build():
+        state.close()
+        raise busy
+    return state
 
 
 def _format() -> negotiate.Format:
