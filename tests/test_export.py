@@ -218,7 +218,10 @@ def test_catalog_lists_the_harvest_feed_as_a_data_service(void):
     assert void.value(view, ns.DCAT.endpointURL) == stream
     assert (view, ns.DCAT.servesDataset, DS) in void
     assert void.value(view, DCTERMS.conformsTo) == URIRef("https://w3id.org/ldes/specification")
+    assert (view, RDF.type, URIRef("https://w3id.org/ldes#EventSource")) in void
+    assert (URIRef(f"{BASE}id/catalog"), ns.DCAT.dataset, stream) in void
     assert (stream, RDF.type, URIRef("https://w3id.org/ldes#EventStream")) in void
+    assert void.value(stream, DCTERMS.type) == URIRef("https://w3id.org/ldes#EventStream")
 
 
 def test_void_ttl_has_no_blank_nodes(exported):

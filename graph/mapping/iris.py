@@ -116,7 +116,8 @@ class Iris:
 
     @property
     def feed_view(self) -> URIRef:
-        """The view's description (tree:ViewDescription, a dcat:DataService) with its retention policy."""
+        """The view's description (`tree:viewDescription`): an ldes:EventSource and dcat:DataService with its
+        retention policy."""
         return URIRef(f"{self.base}ldes#view")
 
     @property

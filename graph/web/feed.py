@@ -205,9 +205,10 @@ class _View:
                 Quad(s, _n(RDFS.seeAlso), _n(self.iris.base + ".well-known/void"))]
 
     def _view_description(self) -> list[Quad]:
-        """The view (a dcat:DataService) and its retention policy; none stated when every version is kept."""
+        """The view: the ldes:EventSource (a dcat:DataService, as TREE discovery reads it) with its retention
+        policy; none is stated when every version is kept."""
         view, rdf_type = _n(self.iris.feed_view), _n(RDF.type)
-        quads = [Quad(view, rdf_type, _n(TREE.ViewDescription)), Quad(view, rdf_type, _n(DCAT.DataService)),
+        quads = [Quad(view, rdf_type, _n(LDES.EventSource)), Quad(view, rdf_type, _n(DCAT.DataService)),
                  Quad(view, _n(DCAT.endpointURL), self.stream), Quad(view, _n(DCAT.servesDataset), self.stream),
                  Quad(view, _n(DCTERMS.conformsTo), NamedNode(LDES_SPEC))]
         if self.state.window > 0:
