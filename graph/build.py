@@ -15,6 +15,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
@@ -27,6 +28,9 @@ from graph.mapping.project import ProjectMapper
 from graph.namespaces import DEFAULT_BASE
 from graph.records import Problem, Project, Where
 from graph.store import EmbeddedStore, discard, new_build_path, open_remote, publish
+
+if TYPE_CHECKING:
+    from graph.feed import FeedReport
 
 Progress = Callable[[str], None]
 
@@ -48,7 +52,7 @@ class BuildFailed(Exception):
 class BuildReport:
     store: Path | None = None
     exports: Path | None = None  # the dumps and VoID of this build (served at /dumps/)
-    feed: object | None = None  # graph.feed.FeedReport: the versions this build added to /ldes
+    feed: FeedReport | None = None  # the versions this build added to /ldes
     projects: int = 0
     organisations: int = 0
     sources: int = 0
@@ -425,6 +429,8 @@ def build(settings: Settings, progress: Progress = _stderr, *, workers: int | No
         prune_cache(cache, metas)
     except BaseException:
         discard(path)
+        if report.feed is not None:
+            discard_feed(report.feed)
         raise
     try:
         publish_export(staged)
