@@ -1,13 +1,15 @@
 # devkg: two commands on a fresh machine (Python 3.11+, pip):
 #   make run    install into .venv, build the graph (and its dumps) from data/ and serve it on http://127.0.0.1:8000
-#   make test   install with test extras into .venv, lint (ruff) and run the test suite on every core
+#   make test   install with test extras into .venv (and, with npm, the LDES client the harvest test
+#               replays the feed with: `npm ci`), lint (ruff) and run the test suite on every core
 PYTHON ?= python3
+NPM ?= npm
 VENV ?= .venv
 BIN = $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run build test export bench clean
+.PHONY: install node run build test export bench clean
 
 $(BIN)/devkg: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,13 +19,23 @@ $(BIN)/devkg: pyproject.toml
 
 install: $(BIN)/devkg
 
+# The npm packages of package-lock.json: browser assets and, for tests, ldes-client (tests/web/test_feed_live.py).
+node_modules/.bin/ldes-client: package.json package-lock.json
+	$(NPM) ci --no-audit --no-fund
+	touch $@
+
+# Without npm the harvest test fails, or is skipped when node is missing too: say so before it runs.
+node:
+	@if command -v $(NPM) >/dev/null 2>&1; then $(MAKE) --no-print-directory node_modules/.bin/ldes-client; \
+	else echo "warning: npm not found; tests/web/test_feed_live.py needs node and \`npm ci\`" >&2; fi
+
 build: install
 	$(BIN)/devkg build
 
 run: build
 	$(BIN)/devkg serve --host $(HOST) --port $(PORT)
 
-test: install
+test: install node
 	$(BIN)/ruff check .
 	$(BIN)/pytest -q -n auto --dist loadfile
 

@@ -11,7 +11,7 @@ from graph.config import Settings
 
 
 def create_app(settings: Settings | None = None, *, store=None) -> Flask:
-    from graph.web import browse, dumps, errors, htmlsafety, overview, pages, resourcepage, resources, sparql
+    from graph.web import browse, dumps, errors, feed, htmlsafety, overview, pages, resourcepage, resources, sparql
     from graph.web.state import LiveStore
 
     settings = settings or Settings.from_env()
@@ -22,7 +22,7 @@ def create_app(settings: Settings | None = None, *, store=None) -> Flask:
     app.extensions["devkg"] = LiveStore(settings, store)
     errors.init_app(app)
     htmlsafety.init_app(app)
-    for bp in (pages.bp, sparql.bp, browse.bp, resources.bp, dumps.bp, resourcepage.bp, overview.bp):
+    for bp in (pages.bp, sparql.bp, browse.bp, resources.bp, dumps.bp, feed.bp, resourcepage.bp, overview.bp):
         app.register_blueprint(bp)
 
     @app.after_request

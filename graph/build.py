@@ -15,6 +15,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
@@ -27,6 +28,9 @@ from graph.mapping.project import ProjectMapper
 from graph.namespaces import DEFAULT_BASE
 from graph.records import Problem, Project, Where
 from graph.store import EmbeddedStore, discard, new_build_path, open_remote, publish
+
+if TYPE_CHECKING:
+    from graph.feed import FeedReport
 
 Progress = Callable[[str], None]
 
@@ -48,6 +52,7 @@ class BuildFailed(Exception):
 class BuildReport:
     store: Path | None = None
     exports: Path | None = None  # the dumps and VoID of this build (served at /dumps/)
+    feed: FeedReport | None = None  # the versions this build added to /ldes
     projects: int = 0
     organisations: int = 0
     sources: int = 0
@@ -71,6 +76,8 @@ class BuildReport:
                  "  cpu " + ", ".join(f"{k} {v:.1f}s" for k, v in self.cpu_seconds.items()),
                  f"  peak memory {max(self.memory_mb.values(), default=0):.0f} MB ("
                  + ", ".join(f"{k} {v:.0f}" for k, v in self.memory_mb.items()) + ")"]
+        if self.feed is not None:
+            lines.append(self.feed.line())
         if self.warnings or self.findings:
             lines.append(f"  warnings {len(self.warnings) + len(self.findings)}")
         return "\n".join(lines)
@@ -332,15 +339,19 @@ def build(settings: Settings, progress: Progress = _stderr, *, workers: int | No
     on-disk store (`graph.assemble`) and reasoned over. Memory does not grow with the
     number of activities, only with the number of organisations, concepts and identifiers.
 
-    Publishing is part of the build: the dumps and VoID/DCAT of the new store are
-    written before it goes live and switched in right after it (`settings.exports`).
+    Publishing is part of the build: the dumps and VoID/DCAT of the new store, and the
+    harvest feed's next state (`graph.feed`), are written before it goes live and
+    switched in right after it (`settings.exports`, `settings.feed`).
     """
     from graph.export import discard_export, publish_export, stage
+    from graph.feed import discard_feed, page_size, publish_feed
+    from graph.feed import stage as stage_feed
     from graph.reason import materialise
     from graph.reference import Reference
     from graph.shards import validate_sources
     from graph.validate import load_shapes
 
+    page_size(settings)  # a bad DEVKG_FEED_PAGE stops the build before any work
     report = BuildReport()
     timer = _Timer(report, progress)
     iris = Iris(settings.base)
@@ -394,6 +405,14 @@ def build(settings: Settings, progress: Progress = _stderr, *, workers: int | No
         with timer.stage("export"):  # dumps + VoID of this build, published right after the store
             staged = stage(store, settings.exports, settings, build_id=path.name)
         try:
+            with timer.stage("feed"):  # the versions that changed since the published feed, ditto
+                report.feed = stage_feed(store, settings, build_id=path.name)
+            for note in report.feed.notes:
+                progress(f"  feed: {note}")
+        except BaseException:
+            discard_export(staged)
+            raise
+        try:
             remote = open_remote(settings)
             if remote is not None:  # the remote store serves; the local build was only the workshop
                 with timer.stage("upload"):
@@ -405,12 +424,18 @@ def build(settings: Settings, progress: Progress = _stderr, *, workers: int | No
                 publish(path, settings.store)
         except BaseException:
             discard_export(staged)
+            discard_feed(report.feed)
             raise
         prune_cache(cache, metas)
     except BaseException:
         discard(path)
+        if report.feed is not None:
+            discard_feed(report.feed)
         raise
-    publish_export(staged)
+    try:
+        publish_export(staged)
+    finally:  # the feed of the live store, whether or not its dumps could be switched
+        publish_feed(report.feed)
     report.exports = settings.exports
     report.store = settings.store
     return report

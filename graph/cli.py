@@ -181,11 +181,13 @@ def cmd_export(args, settings: Settings) -> int:
 
 
 def cmd_serve(args, settings: Settings) -> int:
+    from graph.feed import page_size
     from graph.serve import serve
 
     if not 1 <= settings.port <= 65535:
         _err(f"devkg serve: DEVKG_PORT {settings.port} is outside 1-65535")
         return EXIT_BAD_INPUT
+    page_size(settings)  # ValueError (exit 2) for a DEVKG_FEED_PAGE /ldes cannot serve
     serve(settings)
     return EXIT_OK
 

@@ -29,6 +29,10 @@ class Settings:
     store: Path = PROJECT_ROOT / "var" / "store"  # DEVKG_STORE: the live store (a symlink to a build)
     # dumps + VoID of the live build (/dumps/); default beside the store
     exports: Path = PROJECT_ROOT / "var" / "dumps"  # DEVKG_EXPORTS
+    # the harvest feed's state (/ldes), carried from build to build and published by each; default beside the store
+    feed: Path = PROJECT_ROOT / "var" / "feed"  # DEVKG_FEED
+    feed_window: int = 90  # DEVKG_FEED_WINDOW: days /ldes keeps every version; older ones only while latest (0: all)
+    feed_page: int = 100  # DEVKG_FEED_PAGE: versions per /ldes page (1-1000; pages are named by their range)
     ontology: Path = PROJECT_ROOT / "ontology"  # core vocabulary and alignments
     shapes: Path = PROJECT_ROOT / "shapes"  # SHACL shapes, one file per entity
     remote_query_url: str | None = None  # DEVKG_REMOTE_QUERY_URL: SPARQL endpoint of a remote store
@@ -83,8 +87,9 @@ class Settings:
             else:
                 values[f.name] = raw
         values.update({k: v for k, v in overrides.items() if v is not None})
-        if "exports" not in values and "store" in values:  # the dumps of a build live beside its store
-            values["exports"] = Path(values["store"]).parent / "dumps"
+        for name, folder in (("exports", "dumps"), ("feed", "feed")):  # a build's dumps and feed: beside its store
+            if name not in values and "store" in values:
+                values[name] = Path(values["store"]).parent / folder
         for f in fields(cls):  # flags and callers may pass paths as text
             if isinstance(getattr(cls, f.name, None), Path) and isinstance(values.get(f.name), str):
                 values[f.name] = Path(values[f.name])

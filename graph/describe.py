@@ -13,7 +13,9 @@ How the description is laid out:
   dcat:Dataset, with its triple count, `sd:name` (the graph IRI), licence, and its
   per-graph Turtle dump as its distribution.
 - `{base}id/dataset/class/{key}`, `.../property/{key}`: class and property partitions.
-- `{base}id/catalog`: the dcat:Catalog, with the dataset and the SPARQL dcat:DataService.
+- `{base}id/catalog`: the dcat:Catalog, with the dataset, the Linked Data Event Stream of project
+  versions (`{base}ldes`, graph/feed.py) and two dcat:DataServices: the SPARQL endpoint and the
+  stream's view (`{base}ldes#view`, an ldes:EventSource).
 """
 
 from __future__ import annotations
@@ -29,10 +31,11 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, VOID, XSD
 
 from graph.config import Settings
 from graph.mapping.iris import Iris
-from graph.namespaces import EURIO, SD, SH, prefixes
+from graph.namespaces import EURIO, LDES, SD, SH, prefixes
 from graph.store import EmbeddedStore
 
 SPDX = Namespace("http://spdx.org/rdf/terms#")
+LDES_SPEC = URIRef("https://w3id.org/ldes/specification")
 IANA = "https://www.iana.org/assignments/media-types/"
 MEDIA = {".nq.gz": "application/n-quads", ".trig.gz": "application/trig", ".ttl.gz": "text/turtle",
          ".ttl": "text/turtle"}
@@ -127,6 +130,7 @@ def describe(store: EmbeddedStore, settings: Settings, files: list[DumpFile], *,
         g.bind(p, ns)
     g.bind("spdx", SPDX)
     g.bind("sd", SD)
+    g.bind("ldes", LDES)
     when = (modified or modified_time(store)).astimezone(timezone.utc).replace(microsecond=0)
     stamp = Literal(when.strftime("%Y-%m-%dT%H:%M:%SZ"), datatype=XSD.dateTime, normalize=False)
     _about(g, ds, base, stamp)
@@ -227,6 +231,29 @@ def _catalog(g: Graph, ds: URIRef, base: str, stamp: Literal) -> None:
     g.add((endpoint, DCAT.endpointURL, endpoint))
     g.add((endpoint, DCAT.servesDataset, ds))
     g.add((endpoint, DCTERMS.conformsTo, URIRef("https://www.w3.org/TR/sparql11-protocol/")))
+    _feed(g, ds, catalog, iris)
+
+
+def _feed(g: Graph, ds: URIRef, catalog: URIRef, iris: Iris) -> None:
+    """The harvest feed: an ldes:EventStream of project versions (a dcat:Dataset of the catalogue), served by
+    its view, an ldes:EventSource and dcat:DataService whose endpoint is the stream (TREE discovery)."""
+    stream, view = iris.feed, iris.feed_view
+    g.add((catalog, DCAT.service, view))
+    g.add((view, RDF.type, DCAT.DataService))
+    g.add((view, RDF.type, LDES.EventSource))
+    g.add((view, DCTERMS.title, Literal("devkg project versions (Linked Data Event Stream)", lang="en")))
+    g.add((view, DCTERMS.description, Literal(
+        "Every change to a project's description, build by build, for incremental harvesting; "
+        "paged by time, with a ?since= view.", lang="en")))
+    g.add((view, DCAT.endpointURL, stream))
+    g.add((view, DCAT.servesDataset, stream))
+    g.add((view, DCAT.servesDataset, ds))
+    g.add((view, DCTERMS.conformsTo, LDES_SPEC))
+    g.add((catalog, DCAT.dataset, stream))
+    g.add((stream, RDF.type, LDES.EventStream))
+    g.add((stream, RDF.type, DCAT.Dataset))
+    g.add((stream, DCTERMS.type, LDES.EventStream))  # how TREE discovery finds a collection in a catalogue
+    g.add((stream, DCTERMS.title, Literal("devkg project versions", lang="en")))
 
 
 def _terms(g: Graph, sub: URIRef, local: str) -> None:

@@ -37,7 +37,8 @@ from graph.namespaces import prefixes
 from graph.store import EmbeddedStore
 
 __all__ = ["DESCRIPTION", "SUMS", "DumpFile", "ExportError", "ExportReport", "describe", "discard_export",
-           "export", "export_build", "graph_file_name", "publish_export", "read_sums", "stage"]
+           "export", "export_build", "graph_file_name", "publish_dir", "publish_export", "read_sums", "seal", "stage",
+           "staging_dir"]
 
 SUMS = "SHA256SUMS"
 DESCRIPTION = "void.ttl"
@@ -177,32 +178,45 @@ def stage(store: EmbeddedStore, out_dir: Path, settings: Settings, *,
     t0 = time.perf_counter()
     out_dir = Path(out_dir)
     _check_target(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    build_id = build_id or (Path(store.path).name if getattr(store, "path", None) else "memory")
-    tag = "".join(c if c.isalnum() or c in "-_." else "-" for c in build_id)
-    work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.{_BUILDING}-{tag}{_SEP}", dir=out_dir.parent))
+    work = staging_dir(out_dir, build_id or (Path(store.path).name if getattr(store, "path", None) else "memory"))
     try:
         files, total = _dump(store, work, settings.base)
         body = describe(store, settings, files, modified=modified).serialize(format="turtle", encoding="utf-8")
         (work / DESCRIPTION).write_bytes(body)
         files.append(DumpFile(DESCRIPTION, len(body), hashlib.sha256(body).hexdigest()))
         (work / SUMS).write_text("".join(f"{f.sha256}  {f.name}\n" for f in files), encoding="utf-8")
-        for p in work.iterdir():
-            p.chmod(0o644)
-        work.chmod(0o755)
-        done = work.with_name(work.name.replace(f".{_BUILDING}-", f".{_DONE}-", 1))
-        work.rename(done)
+        done = seal(work)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
     return ExportReport(out_dir, files, total, time.perf_counter() - t0, staged=done)
 
 
+def staging_dir(out_dir: Path, build_id: str) -> Path:
+    """A fresh hidden directory beside `out_dir` to write what `build_id` publishes there (then `seal` it).
+
+    Also used for the harvest feed's state (graph/feed.py), which is published the same way.
+    """
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tag = "".join(c if c.isalnum() or c in "-_." else "-" for c in build_id)
+    return Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.{_BUILDING}-{tag}{_SEP}", dir=out_dir.parent))
+
+
+def seal(work: Path) -> Path:
+    """A fully written staging directory, made world-readable and renamed as finished (for `publish_dir`)."""
+    for p in work.iterdir():
+        p.chmod(0o644)
+    work.chmod(0o755)
+    done = work.with_name(work.name.replace(f".{_BUILDING}-", f".{_DONE}-", 1))
+    work.rename(done)
+    return done
+
+
 def publish_export(report: ExportReport) -> None:
     """Make a staged export live as `report.directory` (one atomic rename)."""
     if report.staged is None:
         raise ExportError(f"the export for {report.directory} was already published or discarded")
-    _publish(report.staged, report.directory)
+    publish_dir(report.staged, report.directory)
     report.staged = None
 
 
@@ -237,7 +251,7 @@ def _check_target(out_dir: Path) -> None:
                           "refusing to replace it: move it away or choose another directory")
 
 
-def _publish(export_dir: Path, out_dir: Path) -> None:
+def publish_dir(export_dir: Path, out_dir: Path) -> None:
     """Point `out_dir` at `export_dir` atomically, then remove older exports."""
     link = out_dir.with_name(f".{out_dir.name}.link-{os.getpid()}")
     if link.is_symlink() or link.exists():

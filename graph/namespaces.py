@@ -17,6 +17,9 @@ SH = Namespace("http://www.w3.org/ns/shacl#")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 WD = Namespace("http://www.wikidata.org/entity/")
 GEONAMES = Namespace("https://sws.geonames.org/")
+LDES = Namespace("https://w3id.org/ldes#")  # Linked Data Event Streams (the harvest feed, /ldes)
+TREE = Namespace("https://w3id.org/tree#")
+AS = Namespace("https://www.w3.org/ns/activitystreams#")
 
 
 def vocab(base: str = DEFAULT_BASE) -> Namespace:

@@ -42,11 +42,13 @@ from pyoxigraph import (
     QueryBoolean,
     QuerySolutions,
     QueryTriples,
+    RdfFormat,
     Triple,
 )
 
 __all__ = ["BlankNode", "DefaultGraph", "Literal", "NamedNode", "Quad", "QueryBoolean", "QuerySolutions",
-           "QueryTriples", "Triple", "EmbeddedStore", "Store", "StoreError", "QuerySyntaxError", "serialize"]
+           "QueryTriples", "RdfFormat", "Triple", "EmbeddedStore", "Store", "StoreError", "QuerySyntaxError",
+           "parse", "serialize"]
 
 BUILDS_DIR = "builds"
 KEEP_BUILDS = 2  # the live build and the one before it
@@ -209,6 +211,15 @@ def serialize(triples: list, fmt, prefixes: dict[str, str] | None = None) -> byt
         triples = [t if isinstance(t, ox.Quad) else ox.Quad(t.subject, t.predicate, t.object) for t in triples]
     kwargs = {"prefixes": prefixes} if prefixes and fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else {}
     return ox.serialize(triples, format=fmt, **kwargs)
+
+
+def parse(data: bytes | str, fmt, *, graph: NamedNode | None = None) -> list[Quad]:
+    """RDF text in a format of `RdfFormat` as quads, put in `graph` when given (for triple formats)."""
+    try:
+        quads = ox.parse(data, format=fmt)
+        return [Quad(q.subject, q.predicate, q.object, graph) if graph is not None else q for q in quads]
+    except SyntaxError as e:
+        raise StoreError(f"not valid {fmt}: {e}") from None
 
 
 def has_dataset_clause(sparql: str) -> bool:

@@ -211,6 +211,19 @@ def test_catalog_holds_the_dataset_and_the_sparql_service(void):
         assert void.value(DS, p) is not None, p
 
 
+def test_catalog_lists_the_harvest_feed_as_a_data_service(void):
+    view, stream = URIRef(f"{BASE}ldes#view"), URIRef(f"{BASE}ldes")
+    assert (URIRef(f"{BASE}id/catalog"), ns.DCAT.service, view) in void
+    assert (view, RDF.type, ns.DCAT.DataService) in void
+    assert void.value(view, ns.DCAT.endpointURL) == stream
+    assert (view, ns.DCAT.servesDataset, DS) in void
+    assert void.value(view, DCTERMS.conformsTo) == URIRef("https://w3id.org/ldes/specification")
+    assert (view, RDF.type, URIRef("https://w3id.org/ldes#EventSource")) in void
+    assert (URIRef(f"{BASE}id/catalog"), ns.DCAT.dataset, stream) in void
+    assert (stream, RDF.type, URIRef("https://w3id.org/ldes#EventStream")) in void
+    assert void.value(stream, DCTERMS.type) == URIRef("https://w3id.org/ldes#EventStream")
+
+
 def test_void_ttl_has_no_blank_nodes(exported):
     text = (exported[1] / DESCRIPTION).read_text()
     assert "_:" not in text and "[" not in text

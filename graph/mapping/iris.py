@@ -110,6 +110,47 @@ class Iris:
     def distribution(self, file_name: str) -> URIRef:
         return URIRef(f"{self.id}distribution/{segment(file_name)}")
 
+    # --- the harvest feed (a Linked Data Event Stream of project versions) ----------------
+    @property
+    def feed(self) -> URIRef:
+        """The ldes:EventStream; dereferenced at /ldes."""
+        return URIRef(f"{self.base}ldes")
+
+    @property
+    def feed_view(self) -> URIRef:
+        """The view's description (`tree:viewDescription`): an ldes:EventSource and dcat:DataService with its
+        retention policy."""
+        return URIRef(f"{self.base}ldes#view")
+
+    @property
+    def feed_retention(self) -> URIRef:
+        return URIRef(f"{self.base}ldes#retention")
+
+    def feed_page(self, first: int, last: int) -> URIRef:
+        """A page (tree:Node) holding the versions at log positions `first`..`last`: the range names it,
+        so a page IRI means the same members whatever page size a later server uses."""
+        return URIRef(f"{self.base}ldes/page/{first}-{last}")
+
+    def feed_since(self, stamp: str) -> URIRef:
+        """The root of the view of versions generated at or after `stamp` (an xsd:dateTime in UTC)."""
+        return URIRef(f"{self.base}ldes?since={stamp}")
+
+    def version(self, project: str, stamp: str) -> URIRef:
+        """One version of a project, named by the time it entered the feed (one per project per build)."""
+        return URIRef(f"{project}/version/{segment(stamp)}")
+
+    def project_of(self, iri: str) -> str | None:
+        """The project an IRI belongs to (the project itself or a child node under it), else None.
+
+        A project's identifier is one path segment (`segment` %-encodes "/"), so the
+        project is the id space's `project/` plus the first segment after it.
+        """
+        prefix = f"{self.id}project/"
+        if not iri.startswith(prefix):
+            return None
+        key = iri[len(prefix):].split("/", 1)[0]
+        return prefix + key if key else None
+
     # --- other datasets' IRIs, written one way ---------------------------------------
     @staticmethod
     def geonames(geoname_id: str) -> URIRef:

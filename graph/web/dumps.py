@@ -20,6 +20,7 @@ from pathlib import Path
 from flask import Blueprint, Response, current_app, render_template, request, send_from_directory
 
 from graph.export import DESCRIPTION, SUMS, describe, export_build, read_sums
+from graph.mapping.iris import Iris
 from graph.store import StoreError
 from graph.web import negotiate
 from graph.web.errors import ApiError
@@ -28,7 +29,7 @@ bp = Blueprint("dumps", __name__)
 RETRY_SECONDS = 5
 
 
-def _served_build() -> str | None:
+def served_build() -> str | None:
     """The build id of the data being served, None when it has no build (in memory, updated)."""
     live = current_app.extensions["devkg"]
     try:
@@ -46,7 +47,7 @@ def _current_export() -> Path | None:
     """The export directory when it was made from the build being served, else None."""
     out = current_app.config["DEVKG"].exports
     built = export_build(out)
-    return out if built is not None and built == _served_build() else None
+    return out if built is not None and built == served_build() else None
 
 
 def _stale() -> ApiError:
@@ -64,7 +65,7 @@ def listing():
     if negotiate.wants_html(request.headers.get("Accept")):
         resp = Response(render_template("dumps.html", files=files, stale=stale))
     else:
-        resp = current_app.json.response({"files": files})
+        resp = current_app.json.response({"files": files, "feed": str(Iris(current_app.config["DEVKG"].base).feed)})
     resp.headers["Vary"] = "Accept"
     if stale:
         resp.headers["Retry-After"] = str(RETRY_SECONDS)

@@ -104,3 +104,26 @@ def test_dumps_of_another_build_are_not_offered(web_settings, tmp_path):
     dump = URIRef("http://rdfs.org/ns/void#dataDump")
     assert (URIRef("https://w3id.org/devkg/id/dataset"), None, None) in void
     assert not list(void.objects(None, dump))  # computed live: no dump files it cannot vouch for
+
+
+def test_the_seed_build_publishes_its_feed_listed_in_void_and_dumps(client, web_settings):
+    """`devkg build` publishes /ldes with the store: one version per seed project, found from /dumps/ and the VoID."""
+    import pyoxigraph as ox
+    from rdflib.namespace import DCAT, RDF
+
+    from graph.feed import feed_build
+    from graph.store import live_target
+
+    assert feed_build(web_settings.feed) == live_target(web_settings.store).name
+    assert client.get("/dumps/").json["feed"] == "https://w3id.org/devkg/ldes"
+    assert b'href="/ldes"' in client.get("/dumps/", headers={"Accept": "text/html"}).data
+    void = Graph().parse(data=client.get("/.well-known/void").data, format="turtle")
+    view = URIRef("https://w3id.org/devkg/ldes#view")
+    assert (URIRef("https://w3id.org/devkg/id/catalog"), DCAT.service, view) in void
+    assert (view, RDF.type, DCAT.DataService) in void
+    assert void.value(view, DCAT.endpointURL) == URIRef("https://w3id.org/devkg/ldes")
+    page = client.get("/ldes/page/1-100", headers={"Accept": "application/trig"})
+    quads = list(ox.parse(page.data, format=ox.RdfFormat.TRIG))
+    members = {q.object.value for q in quads if q.predicate.value == "https://w3id.org/tree#member"}
+    assert len(members) == 5  # every seed project, as created by this build
+    assert {q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)} == members

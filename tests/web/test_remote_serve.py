@@ -82,6 +82,16 @@ def test_resource_pages_and_counts_come_from_the_remote_store(client, remote_cli
     assert remote_client.get(iri, headers={"Accept": "text/html"}).status_code == 200
 
 
+def test_the_feed_of_a_remote_build_is_served(client, remote_client):
+    """The feed is staged from the local workshop store and offered while the remote store serves its build."""
+    import pyoxigraph as ox
+
+    remote = remote_client.get("/ldes/page/1-100", headers={"Accept": "application/n-quads"})
+    assert remote.status_code == 200, remote.get_data(as_text=True)
+    quads = list(ox.parse(remote.data, format=ox.RdfFormat.N_QUADS))
+    assert len([q for q in quads if q.predicate.value == "https://w3id.org/tree#member"]) == 5
+
+
 def test_limits_and_safety_hold_through_the_remote_store(remote_settings, server):
     from dataclasses import replace
 
