@@ -23,7 +23,6 @@ import multiprocessing
 import os
 from pathlib import Path
 
-import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
 from graph.buildlog import Stage
@@ -32,7 +31,7 @@ from graph.mapping.iris import Iris
 from graph.ntriples import nt_line
 from graph.records import Problem, Where
 from graph.sourcework import SourceMeta, SourceWriter, cached, entry_name, fingerprint, nq_path, process_iati
-from graph.store import EmbeddedStore
+from graph.store import EmbeddedStore, NamedNode, RdfFormat
 
 LOAD_BATCH_BYTES = 256 << 20  # N-Quads per bulk_load call: pyoxigraph's loader memory grows with it
 
@@ -176,7 +175,7 @@ def load_sources(store: EmbeddedStore, metas: list[SourceMeta], organisations: l
     (`settled_organisations()`); returns triples per graph."""
     counts: dict[str, int] = {}
     for name in load_now:
-        store.load(reference[name].serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES, graph=str(name))
+        store.load(reference[name].serialize(format="nt", encoding="utf-8"), RdfFormat.N_TRIPLES, graph=str(name))
         counts[str(name)] = len(reference[name])
     in_reference = {nt_line(t) for g in reference.values() for t in g}
     loaded = 0
@@ -191,7 +190,7 @@ def load_sources(store: EmbeddedStore, metas: list[SourceMeta], organisations: l
         size += path.stat().st_size
         loaded += m.triples
         if size >= LOAD_BATCH_BYTES:
-            store.raw.bulk_load(_Chain(batch), ox.RdfFormat.N_QUADS)
+            store.raw.bulk_load(_Chain(batch), RdfFormat.N_QUADS)
             batch, size = [], 0
             line.update(loaded, f"{loaded} quads")
     # What sources share: organisations merged, other repeated triples in the first graph.
@@ -209,7 +208,7 @@ def load_sources(store: EmbeddedStore, metas: list[SourceMeta], organisations: l
     for g, lines in sorted(by_graph.items()):
         tail.append(_quads(sorted(lines), g))
         counts[g] = counts.get(g, 0) + len(lines)
-    store.raw.bulk_load(_Chain(batch, b"".join(tail)), ox.RdfFormat.N_QUADS)
+    store.raw.bulk_load(_Chain(batch, b"".join(tail)), RdfFormat.N_QUADS)
     line.update(loaded, f"{loaded} quads")
     _load_related(store, metas, iris, counts)
     return counts
@@ -229,16 +228,16 @@ def settled_organisations(metas: list[SourceMeta], iris: Iris) -> list[str]:
 
 def _load_related(store: EmbeddedStore, metas: list[SourceMeta], iris: Iris, counts: dict[str, int]) -> None:
     """`dev:relatedProject` links whose target project is in the store (looked up there, not in memory)."""
-    is_a, project = (ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
-                     ox.NamedNode(iris.vocab + "Project"))
+    is_a, project = (NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                     NamedNode(iris.vocab + "Project"))
     quads = []
     for m in metas:
         for text, target in m.related:
-            if next(store.raw.quads_for_pattern(ox.NamedNode(target), is_a, project), None) is not None:
+            if next(store.raw.quads_for_pattern(NamedNode(target), is_a, project), None) is not None:
                 quads.append(text[:-3] + f" <{m.graph}> .\n")
                 counts[m.graph] = counts.get(m.graph, 0) + 1
     if quads:
-        store.raw.bulk_load("".join(sorted(set(quads))).encode("utf-8"), ox.RdfFormat.N_QUADS)
+        store.raw.bulk_load("".join(sorted(set(quads))).encode("utf-8"), RdfFormat.N_QUADS)
 
 
 def prune_cache(cache: Path, metas: list[SourceMeta]) -> None:

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 
 from graph.assemble import cross_source_duplicates, load_sources, prune_cache, run_sources, settled_organisations
@@ -27,7 +26,7 @@ from graph.mapping.iris import Iris
 from graph.mapping.project import ProjectMapper
 from graph.namespaces import DEFAULT_BASE
 from graph.records import Problem, Project, Where
-from graph.store import EmbeddedStore, discard, new_build_path, open_remote, publish
+from graph.store import EmbeddedStore, RdfFormat, discard, new_build_path, open_remote, publish
 
 if TYPE_CHECKING:
     from graph.feed import FeedReport
@@ -325,7 +324,7 @@ def shacl_validate(asserted: dict[URIRef, Graph], reference: dict[URIRef, Graph]
 def write_graphs(store: EmbeddedStore, graphs: dict[URIRef, Graph]) -> dict[str, int]:
     counts = {}
     for iri, g in graphs.items():
-        store.load(g.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES, graph=str(iri))
+        store.load(g.serialize(format="nt", encoding="utf-8"), RdfFormat.N_TRIPLES, graph=str(iri))
         counts[str(iri)] = len(g)
     return counts
 

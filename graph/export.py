@@ -29,12 +29,10 @@ from datetime import datetime
 from itertools import islice
 from pathlib import Path
 
-import pyoxigraph as ox
-
 from graph.config import Settings
 from graph.describe import DumpFile, describe
 from graph.namespaces import prefixes
-from graph.store import EmbeddedStore
+from graph.store import DefaultGraph, EmbeddedStore, NamedNode, Quad, RdfFormat, serialize
 
 __all__ = ["DESCRIPTION", "SUMS", "DumpFile", "ExportError", "ExportReport", "describe", "discard_export",
            "export", "export_build", "graph_file_name", "publish_dir", "publish_export", "read_sums", "seal", "stage",
@@ -108,7 +106,7 @@ class _Output:
         return DumpFile(self.path.name, self.file.size, self.file.sha.hexdigest(), self.graph)
 
 
-def _batches(quads: Iterator[ox.Quad]) -> Iterator[list[ox.Quad]]:
+def _batches(quads: Iterator[Quad]) -> Iterator[list[Quad]]:
     while batch := list(islice(quads, BATCH)):
         yield batch
 
@@ -128,7 +126,7 @@ def _dump(store: EmbeddedStore, work: Path, base: str) -> tuple[list[DumpFile], 
     nquads, trig = _Output(work / NQUADS), _Output(work / TRIG)
     files, total = [], 0
     graphs: list[str | None] = list(store.named_graphs())
-    if next(iter(store.quads(graph=ox.DefaultGraph())), None) is not None:
+    if next(iter(store.quads(graph=DefaultGraph())), None) is not None:
         graphs.insert(0, None)
     for g in graphs:
         own = None
@@ -137,13 +135,13 @@ def _dump(store: EmbeddedStore, work: Path, base: str) -> tuple[list[DumpFile], 
             if any(f.name == name for f in files):
                 raise ExportError(f"two named graphs map to the dump file {name}: rename one ({g})")
             own = _Output(work / name, graph=g)
-        node = ox.NamedNode(g) if g is not None else ox.DefaultGraph()
+        node = NamedNode(g) if g is not None else DefaultGraph()
         for batch in _batches(store.quads(graph=node)):
             total += len(batch)
-            ox.serialize(batch, nquads, ox.RdfFormat.N_QUADS)
-            ox.serialize(batch, trig, ox.RdfFormat.TRIG, prefixes=pfx)
+            serialize(batch, RdfFormat.N_QUADS, output=nquads)
+            serialize(batch, RdfFormat.TRIG, pfx, output=trig)
             if own is not None:
-                ox.serialize([q.triple for q in batch], own, ox.RdfFormat.TURTLE, prefixes=pfx)
+                serialize(batch, RdfFormat.TURTLE, pfx, output=own)
         if own is not None:
             files.append(own.close())
     return [nquads.close(), trig.close(), *files], total

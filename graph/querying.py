@@ -8,11 +8,19 @@ from __future__ import annotations
 
 from typing import TextIO
 
-import pyoxigraph as ox
-
 from graph.config import Settings
 from graph.namespaces import prefixes
-from graph.store import RemoteTriples, open_store
+from graph.store import (
+    BlankNode,
+    NamedNode,
+    QueryBoolean,
+    QueryResultsFormat,
+    QueryTriples,
+    RdfFormat,
+    RemoteTriples,
+    open_store,
+    serialize,
+)
 
 
 def run_query(settings: Settings, sparql: str):
@@ -24,24 +32,24 @@ def term_text(term) -> str:
     """A term as a person reads it: IRIs in full, literals by their lexical form."""
     if term is None:
         return ""
-    if isinstance(term, ox.NamedNode):
+    if isinstance(term, NamedNode):
         return term.value
-    if isinstance(term, ox.BlankNode):
+    if isinstance(term, BlankNode):
         return f"_:{term.value}"
     return term.value
 
 
 def print_result(result, fmt: str, out: TextIO) -> None:
-    if isinstance(result, ox.QueryBoolean):
+    if isinstance(result, QueryBoolean):
         out.write(("true" if bool(result) else "false") + "\n")
         return
-    if isinstance(result, (ox.QueryTriples, RemoteTriples)):
-        rdf = ox.RdfFormat.N_TRIPLES if fmt == "ntriples" else ox.RdfFormat.TURTLE
-        out.write(ox.serialize(list(result), format=rdf).decode("utf-8"))
+    if isinstance(result, (QueryTriples, RemoteTriples)):
+        rdf = RdfFormat.N_TRIPLES if fmt == "ntriples" else RdfFormat.TURTLE
+        out.write(serialize(list(result), rdf).decode("utf-8"))
         return
     if fmt in ("csv", "tsv", "json"):
-        formats = {"csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV,
-                   "json": ox.QueryResultsFormat.JSON}
+        formats = {"csv": QueryResultsFormat.CSV, "tsv": QueryResultsFormat.TSV,
+                   "json": QueryResultsFormat.JSON}
         out.write(result.serialize(format=formats[fmt]).decode("utf-8"))
         if fmt == "json":
             out.write("\n")

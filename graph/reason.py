@@ -31,12 +31,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
-from graph.store import EmbeddedStore
+from graph.store import BlankNode, EmbeddedStore, MemoryStore, NamedNode, Quad
+from graph.store import Literal as EngineLiteral
 
 log = logging.getLogger(__name__)
 
@@ -209,15 +209,15 @@ def unsupported_axioms(ontology: Graph) -> list[str]:
 
 
 # --- running the rules ----------------------------------------------------------------------
-def materialise(store: EmbeddedStore | ox.Store, ontology: Graph, inferred_graph: str, *,
+def materialise(store: EmbeddedStore | MemoryStore, ontology: Graph, inferred_graph: str, *,
                 max_rounds: int = 50) -> ReasonReport:
     """Run the rules to a fixpoint; only triples not asserted in any graph go to `inferred_graph`.
 
     `store` is a `graph.store.EmbeddedStore` (or a bare `pyoxigraph.Store`). The inferred
     graph is emptied first: it always holds the closure of what is asserted now.
     """
-    raw: ox.Store = getattr(store, "raw", store)
-    target = ox.NamedNode(inferred_graph)
+    raw: MemoryStore = getattr(store, "raw", store)
+    target = NamedNode(inferred_graph)
     if raw.contains_named_graph(target):
         raw.remove_graph(target)
     report = ReasonReport(converged=False, unsupported=unsupported_axioms(ontology))
@@ -240,9 +240,9 @@ def materialise(store: EmbeddedStore | ox.Store, ontology: Graph, inferred_graph
             report.queries += 1
             started = time.perf_counter()
             new = {t for t in raw.query(rule.construct, use_default_graph_as_union=True)
-                   if not isinstance(t.subject, ox.Literal)}
+                   if not isinstance(t.subject, EngineLiteral)}
             if new:
-                raw.extend(ox.Quad(t.subject, t.predicate, t.object, target) for t in new)
+                raw.extend(Quad(t.subject, t.predicate, t.object, target) for t in new)
                 report.added[rule.name] = report.added.get(rule.name, 0) + len(new)
                 added_this_round += len(new)
                 for predicate in {t.predicate.value for t in new}:
@@ -331,9 +331,9 @@ def canonical_triple(triple) -> tuple:
 
 def to_rdflib(term):
     """A pyoxigraph term as the rdflib term with the same value (blank nodes keep their id)."""
-    if isinstance(term, ox.NamedNode):
+    if isinstance(term, NamedNode):
         return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
+    if isinstance(term, BlankNode):
         return BNode(term.value)
     if term.language:
         return Literal(term.value, lang=term.language)
@@ -342,11 +342,11 @@ def to_rdflib(term):
     return Literal(term.value, datatype=URIRef(term.datatype.value))
 
 
-def inferred_graph(store: EmbeddedStore | ox.Store, graph: str) -> Graph:
+def inferred_graph(store: EmbeddedStore | MemoryStore, graph: str) -> Graph:
     """The inferred graph of a store as an rdflib Graph (for tests and comparisons)."""
-    raw: ox.Store = getattr(store, "raw", store)
+    raw: MemoryStore = getattr(store, "raw", store)
     out = Graph()
-    for q in raw.quads_for_pattern(None, None, None, ox.NamedNode(graph)):
+    for q in raw.quads_for_pattern(None, None, None, NamedNode(graph)):
         out.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
     return out
 

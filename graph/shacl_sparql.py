@@ -19,11 +19,11 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH, XSD
 
+from graph.store import MemoryStore, NamedNode
 from graph.validate import SEVERITY_ORDER, WHOLE_GRAPH, Finding, ValidationReport
 
 _CASTABLE = {XSD.boolean, XSD.integer, XSD.decimal, XSD.float, XSD.double, XSD.date, XSD.dateTime}
@@ -304,7 +304,7 @@ def compile_shapes(shapes: Graph, subclasses: dict[str, set[str]] | None = None)
     return c.out
 
 
-def run_checks(store: ox.Store, compiled: CompiledShapes, *, graphs: list[str] | None = None) -> Iterator[Finding]:
+def run_checks(store: MemoryStore, compiled: CompiledShapes, *, graphs: list[str] | None = None) -> Iterator[Finding]:
     """The findings of every check over the union of `graphs` (all graphs when None)."""
     kwargs = _dataset(graphs)
     for check in compiled.checks:
@@ -313,7 +313,7 @@ def run_checks(store: ox.Store, compiled: CompiledShapes, *, graphs: list[str] |
             message = check.message
             if check.sparql_message:
                 message = re.sub(r"\{[?$](\w+)\}", lambda m: _fill(row, m.group(1)), message)
-            if focus.value == WHOLE_GRAPH and isinstance(value, ox.NamedNode):
+            if focus.value == WHOLE_GRAPH and isinstance(value, NamedNode):
                 focus = value
             yield Finding(check.severity, focus.value, check.path,
                           value.value if value is not None else None, message, check.shape)
@@ -331,7 +331,7 @@ def _fill(row, name: str) -> str:
     return "{?" + name + "}" if term is None else term.value
 
 
-def data_subclasses(store: ox.Store, shapes: Graph, **kwargs) -> dict[str, set[str]]:
+def data_subclasses(store: MemoryStore, shapes: Graph, **kwargs) -> dict[str, set[str]]:
     """For each class the shapes name, its subclasses in the data (`rdfs:subClassOf+`)."""
     classes = set(shapes.objects(None, SH.targetClass)) | set(shapes.objects(None, SH["class"]))
     out = {}
@@ -339,16 +339,16 @@ def data_subclasses(store: ox.Store, shapes: Graph, **kwargs) -> dict[str, set[s
         rows = store.query("SELECT DISTINCT ?s WHERE "
                            f"{{ ?s <http://www.w3.org/2000/01/rdf-schema#subClassOf>+ {_t(c)} }}",
                            **kwargs)
-        out[str(c)] = {r["s"].value for r in rows if isinstance(r["s"], ox.NamedNode)}
+        out[str(c)] = {r["s"].value for r in rows if isinstance(r["s"], NamedNode)}
     return out
 
 
 def _dataset(graphs: list[str] | None) -> dict:
-    return {"default_graph": [ox.NamedNode(g) for g in graphs]} if graphs is not None \
+    return {"default_graph": [NamedNode(g) for g in graphs]} if graphs is not None \
         else {"use_default_graph_as_union": True}
 
 
-def check(store: ox.Store, shapes: Graph, *, graphs: list[str] | None = None) -> ValidationReport:
+def check(store: MemoryStore, shapes: Graph, *, graphs: list[str] | None = None) -> ValidationReport:
     """Validate a store against `shapes` in SPARQL; the report pyshacl's `validate()` would give."""
     compiled = compile_shapes(shapes, data_subclasses(store, shapes, **_dataset(graphs)))
     if compiled.unsupported:

@@ -20,13 +20,13 @@ import multiprocessing
 import os
 from pathlib import Path
 
-import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDFS, SH
 
 from graph.buildlog import Stage
 from graph.shacl_sparql import CompiledShapes, compile_shapes, report_graph, run_checks
 from graph.sourcework import SourceMeta, nq_path
+from graph.store import MemoryStore, RdfFormat
 from graph.validate import SEVERITY_ORDER, Finding, ValidationReport
 
 SHARD_QUADS = 1_500_000
@@ -48,12 +48,12 @@ def _subclasses(shapes: Graph, reference: list[Graph]) -> dict[str, set[str]]:
 def _check_shard(job: tuple) -> list[Finding]:
     paths, extra, org_prefix, organisations_only = job
     compiled: CompiledShapes = _shared["compiled"]
-    store = ox.Store()
-    store.bulk_load(_shared["reference"], ox.RdfFormat.N_QUADS)
+    store = MemoryStore()
+    store.bulk_load(_shared["reference"], RdfFormat.N_QUADS)
     for path in paths:
-        store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+        store.bulk_load(path=str(path), format=RdfFormat.N_QUADS)
     if extra:
-        store.bulk_load(extra, ox.RdfFormat.N_QUADS)
+        store.bulk_load(extra, RdfFormat.N_QUADS)
     out = []
     for f in run_checks(store, compiled):
         about_org = f.focus.startswith(org_prefix) and "/codelist/" not in f.focus

@@ -14,8 +14,9 @@ snapshot, counts); `EmbeddedStore` implements it on pyoxigraph, and a remote
 backend (SPARQL 1.1 Protocol + Graph Store Protocol) implements the same
 methods over HTTP. Backend errors are turned into `StoreError` here, so callers
 never see a backend's own exception. The RDF terms (`NamedNode`, `Literal`,
-`Quad`...) and result kinds are pyoxigraph's data model, re-exported from here so
-that no other module imports the engine.
+`Quad`...), formats and result kinds are pyoxigraph's data model, re-exported from
+here so that no other module imports the engine; so is its in-memory store
+(`MemoryStore`), which the build's SHACL shards and the reasoner's checks load and query.
 
 Dataset of a query (SPARQL 1.1 Query §13.2 and Protocol §2.1.4): the protocol's
 graphs when given; else the query's own `FROM`/`FROM NAMED` when it has any;
@@ -40,15 +41,17 @@ from pyoxigraph import (
     NamedNode,
     Quad,
     QueryBoolean,
+    QueryResultsFormat,
     QuerySolutions,
     QueryTriples,
     RdfFormat,
     Triple,
 )
+from pyoxigraph import Store as MemoryStore  # the engine in memory: build-time shards and checks
 
 __all__ = ["BlankNode", "DefaultGraph", "Literal", "NamedNode", "Quad", "QueryBoolean", "QuerySolutions",
-           "QueryTriples", "RdfFormat", "Triple", "EmbeddedStore", "Store", "StoreError", "QuerySyntaxError",
-           "parse", "serialize"]
+           "QueryResultsFormat", "QueryTriples", "RdfFormat", "Triple", "EmbeddedStore", "MemoryStore", "Store",
+           "StoreError", "QuerySyntaxError", "parse", "serialize"]
 
 BUILDS_DIR = "builds"
 KEEP_BUILDS = 2  # the live build and the one before it
@@ -205,12 +208,16 @@ class EmbeddedStore:
             del self.raw
 
 
-def serialize(triples: list, fmt, prefixes: dict[str, str] | None = None) -> bytes:
-    """Triples (or quads, for quad formats) in an RDF format from negotiate.py's table."""
+def serialize(triples: list, fmt, prefixes: dict[str, str] | None = None, output: IO[bytes] | None = None
+              ) -> bytes | None:
+    """Triples or quads in an RDF format: bytes, or written to `output`. Triple formats take the quads'
+    triples; JSON-LD keeps what it is given (named graphs for quads)."""
     if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
         triples = [t if isinstance(t, ox.Quad) else ox.Quad(t.subject, t.predicate, t.object) for t in triples]
+    elif fmt != ox.RdfFormat.JSON_LD:
+        triples = [t.triple if isinstance(t, ox.Quad) else t for t in triples]
     kwargs = {"prefixes": prefixes} if prefixes and fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else {}
-    return ox.serialize(triples, format=fmt, **kwargs)
+    return ox.serialize(triples, output, format=fmt, **kwargs)
 
 
 def parse(data: bytes | str, fmt, *, graph: NamedNode | None = None) -> list[Quad]:

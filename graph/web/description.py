@@ -7,20 +7,20 @@ live store, and Update/federation only appear when the operator enabled them.
 
 from __future__ import annotations
 
-import pyoxigraph as ox
 from flask import Response, current_app, request
 
 from graph.namespaces import SD, prefixes, vocab
+from graph.store import BlankNode, Literal, NamedNode, Triple
 from graph.web import negotiate
 from graph.web.errors import ApiError
 from graph.web.results import Cut, write_triples
 
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-VOID_TRIPLES = ox.NamedNode("http://rdfs.org/ns/void#triples")
+RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+VOID_TRIPLES = NamedNode("http://rdfs.org/ns/void#triples")
 
 
-def _sd(local: str) -> ox.NamedNode:
-    return ox.NamedNode(f"{SD}{local}")
+def _sd(local: str) -> NamedNode:
+    return NamedNode(f"{SD}{local}")
 
 
 def graph_counts(live) -> tuple[int, list[tuple[str, int]]]:
@@ -31,36 +31,36 @@ def graph_counts(live) -> tuple[int, list[tuple[str, int]]]:
     return live.cached("graph-counts", compute)
 
 
-def service_triples(endpoint: str) -> list[ox.Triple]:
+def service_triples(endpoint: str) -> list[Triple]:
     settings = current_app.config["DEVKG"]
     live = current_app.extensions["devkg"]
     dev = vocab(settings.base)
-    me = ox.NamedNode(endpoint)
-    t = [ox.Triple(me, RDF_TYPE, _sd("Service")), ox.Triple(me, _sd("endpoint"), me),
-         ox.Triple(me, _sd("supportedLanguage"), _sd("SPARQL11Query"))]
+    me = NamedNode(endpoint)
+    t = [Triple(me, RDF_TYPE, _sd("Service")), Triple(me, _sd("endpoint"), me),
+         Triple(me, _sd("supportedLanguage"), _sd("SPARQL11Query"))]
     if settings.update_token:
-        t.append(ox.Triple(me, _sd("supportedLanguage"), _sd("SPARQL11Update")))
-    t.append(ox.Triple(me, _sd("feature"), _sd("UnionDefaultGraph")))
+        t.append(Triple(me, _sd("supportedLanguage"), _sd("SPARQL11Update")))
+    t.append(Triple(me, _sd("feature"), _sd("UnionDefaultGraph")))
     if settings.service_allow:
-        t.append(ox.Triple(me, _sd("feature"), _sd("BasicFederatedQuery")))
+        t.append(Triple(me, _sd("feature"), _sd("BasicFederatedQuery")))
     for f in negotiate.RESULTS + negotiate.GRAPHS:
-        t.append(ox.Triple(me, _sd("resultFormat"), ox.NamedNode(f.w3c)))
-    t.append(ox.Triple(me, ox.NamedNode(f"{dev}queryTimeoutSeconds"),
-                       ox.Literal(repr(float(settings.query_timeout)), datatype=ox.NamedNode(
+        t.append(Triple(me, _sd("resultFormat"), NamedNode(f.w3c)))
+    t.append(Triple(me, NamedNode(f"{dev}queryTimeoutSeconds"),
+                       Literal(repr(float(settings.query_timeout)), datatype=NamedNode(
                            "http://www.w3.org/2001/XMLSchema#decimal"))))
-    t.append(ox.Triple(me, ox.NamedNode(f"{dev}maxResultRows"),
-                       ox.Literal(str(settings.max_rows), datatype=ox.NamedNode(
+    t.append(Triple(me, NamedNode(f"{dev}maxResultRows"),
+                       Literal(str(settings.max_rows), datatype=NamedNode(
                            "http://www.w3.org/2001/XMLSchema#integer"))))
     total, graphs = graph_counts(live)
-    dataset, default = ox.BlankNode("dataset"), ox.BlankNode("default")
-    t += [ox.Triple(me, _sd("defaultDataset"), dataset), ox.Triple(dataset, RDF_TYPE, _sd("Dataset")),
-          ox.Triple(dataset, _sd("defaultGraph"), default), ox.Triple(default, RDF_TYPE, _sd("Graph")),
-          ox.Triple(default, VOID_TRIPLES, ox.Literal(total))]
+    dataset, default = BlankNode("dataset"), BlankNode("default")
+    t += [Triple(me, _sd("defaultDataset"), dataset), Triple(dataset, RDF_TYPE, _sd("Dataset")),
+          Triple(dataset, _sd("defaultGraph"), default), Triple(default, RDF_TYPE, _sd("Graph")),
+          Triple(default, VOID_TRIPLES, Literal(total))]
     for i, (name, count) in enumerate(graphs):
-        ng, g = ox.BlankNode(f"ng{i}"), ox.BlankNode(f"g{i}")
-        t += [ox.Triple(dataset, _sd("namedGraph"), ng), ox.Triple(ng, RDF_TYPE, _sd("NamedGraph")),
-              ox.Triple(ng, _sd("name"), ox.NamedNode(name)), ox.Triple(ng, _sd("graph"), g),
-              ox.Triple(g, RDF_TYPE, _sd("Graph")), ox.Triple(g, VOID_TRIPLES, ox.Literal(count))]
+        ng, g = BlankNode(f"ng{i}"), BlankNode(f"g{i}")
+        t += [Triple(dataset, _sd("namedGraph"), ng), Triple(ng, RDF_TYPE, _sd("NamedGraph")),
+              Triple(ng, _sd("name"), NamedNode(name)), Triple(ng, _sd("graph"), g),
+              Triple(g, RDF_TYPE, _sd("Graph")), Triple(g, VOID_TRIPLES, Literal(count))]
     return t
 
 

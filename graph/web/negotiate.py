@@ -10,16 +10,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pyoxigraph as ox
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
+
+from graph.store import QueryResultsFormat, RdfFormat
 
 
 @dataclass(frozen=True)
 class Format:
     name: str  # `format=` value and file extension
     media_type: str
-    writer: object  # ox.RdfFormat or ox.QueryResultsFormat, or None for HTML
+    writer: object  # RdfFormat or QueryResultsFormat, or None for HTML
     aliases: tuple[str, ...] = ()
     w3c: str = ""  # the format's IRI in http://www.w3.org/ns/formats/, for the service description
 
@@ -27,22 +28,22 @@ class Format:
 W3 = "http://www.w3.org/ns/formats/"
 HTML = Format("html", "text/html", None, ("application/xhtml+xml",))
 RESULTS = [  # SELECT and ASK
-    Format("json", "application/sparql-results+json", ox.QueryResultsFormat.JSON, ("application/json",),
+    Format("json", "application/sparql-results+json", QueryResultsFormat.JSON, ("application/json",),
            W3 + "SPARQL_Results_JSON"),
-    Format("xml", "application/sparql-results+xml", ox.QueryResultsFormat.XML, ("application/xml", "text/xml"),
+    Format("xml", "application/sparql-results+xml", QueryResultsFormat.XML, ("application/xml", "text/xml"),
            W3 + "SPARQL_Results_XML"),
-    Format("csv", "text/csv", ox.QueryResultsFormat.CSV, (), W3 + "SPARQL_Results_CSV"),
-    Format("tsv", "text/tab-separated-values", ox.QueryResultsFormat.TSV, (), W3 + "SPARQL_Results_TSV"),
+    Format("csv", "text/csv", QueryResultsFormat.CSV, (), W3 + "SPARQL_Results_CSV"),
+    Format("tsv", "text/tab-separated-values", QueryResultsFormat.TSV, (), W3 + "SPARQL_Results_TSV"),
 ]
 GRAPHS = [  # CONSTRUCT, DESCRIBE, resources, the ontology, the service description
-    Format("ttl", "text/turtle", ox.RdfFormat.TURTLE, ("application/x-turtle",), W3 + "Turtle"),
-    Format("nt", "application/n-triples", ox.RdfFormat.N_TRIPLES, ("text/plain",), W3 + "N-Triples"),
-    Format("nq", "application/n-quads", ox.RdfFormat.N_QUADS, (), W3 + "N-Quads"),
-    Format("trig", "application/trig", ox.RdfFormat.TRIG, (), W3 + "TriG"),
-    Format("rdf", "application/rdf+xml", ox.RdfFormat.RDF_XML, (), W3 + "RDF_XML"),
-    Format("jsonld", "application/ld+json", ox.RdfFormat.JSON_LD, ("application/json",), W3 + "JSON-LD"),
+    Format("ttl", "text/turtle", RdfFormat.TURTLE, ("application/x-turtle",), W3 + "Turtle"),
+    Format("nt", "application/n-triples", RdfFormat.N_TRIPLES, ("text/plain",), W3 + "N-Triples"),
+    Format("nq", "application/n-quads", RdfFormat.N_QUADS, (), W3 + "N-Quads"),
+    Format("trig", "application/trig", RdfFormat.TRIG, (), W3 + "TriG"),
+    Format("rdf", "application/rdf+xml", RdfFormat.RDF_XML, (), W3 + "RDF_XML"),
+    Format("jsonld", "application/ld+json", RdfFormat.JSON_LD, ("application/json",), W3 + "JSON-LD"),
     # Turtle is a subset of N3, so the Turtle writer (with prefixes) writes valid N3.
-    Format("n3", "text/n3", ox.RdfFormat.TURTLE, ("text/rdf+n3", "application/n3"), W3 + "N3"),
+    Format("n3", "text/n3", RdfFormat.TURTLE, ("text/rdf+n3", "application/n3"), W3 + "N3"),
 ]
 SHORT_NAMES = {"turtle": "ttl", "ntriples": "nt", "n-triples": "nt", "nquads": "nq", "rdfxml": "rdf",
                "json-ld": "jsonld", "sparql-json": "json", "sparql-xml": "xml"}

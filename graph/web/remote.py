@@ -13,9 +13,15 @@ from __future__ import annotations
 
 import time
 
-import pyoxigraph as ox
-
-from graph.store import QuerySyntaxError, RemoteStore, ResultTooLarge, StoreError, StoreTimeout
+from graph.store import (
+    QueryBoolean,
+    QuerySolutions,
+    QuerySyntaxError,
+    RemoteStore,
+    ResultTooLarge,
+    StoreError,
+    StoreTimeout,
+)
 from graph.web import negotiate
 from graph.web.limits import Answer, Job, QueryTimeout
 from graph.web.results import Cut, write_boolean, write_solutions, write_triples
@@ -57,12 +63,12 @@ def run_remote(store: RemoteStore, job: Job, max_bytes: int | None = None) -> An
         result = store.query(job.query, default_graphs=job.default_graphs or None,
                              named_graphs=job.named_graphs or None, base_iri=job.base_iri,
                              prefixes=job.prefixes or None, timeout=job.seconds, max_bytes=max_bytes)
-        if isinstance(result, ox.QueryBoolean):
+        if isinstance(result, QueryBoolean):
             fmt = _format(negotiate.RESULTS, job.results_format)
             if fmt is None:
                 return Answer("not-acceptable", "boolean")
             return Answer("ok", "boolean", fmt.name, write_boolean(bool(result), fmt), Cut(1))
-        if isinstance(result, ox.QuerySolutions):
+        if isinstance(result, QuerySolutions):
             fmt = _format(negotiate.RESULTS, job.results_format)
             if fmt is None:
                 return Answer("not-acceptable", "solutions")

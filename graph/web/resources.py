@@ -5,11 +5,11 @@ from __future__ import annotations
 import hashlib
 from urllib.parse import quote
 
-import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request
 
 from graph.mapping.iris import canonical_path
 from graph.namespaces import prefixes
+from graph.store import NamedNode, RdfFormat, serialize
 from graph.web import negotiate
 from graph.web.errors import ApiError
 from graph.web.rdfviews import describe
@@ -53,15 +53,11 @@ def render_resource(iri: str, explicit: negotiate.Format | None) -> Response:
         from graph.web.resourcepage import render_html
         resp = Response(render_html(iri, d, page), mimetype="text/html")
     else:
-        triples = d.triples()
-        data = [ox.Quad(t.subject, t.predicate, t.object) for t in triples] \
-            if fmt.writer in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG) else triples
-        kwargs = {"prefixes": prefixes(current_app.config["DEVKG"].base)} \
-            if fmt.writer in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else {}
+        data = serialize(d.triples(), fmt.writer, prefixes(current_app.config["DEVKG"].base))
         # a browser that asked for a format by link shows it as text rather than downloading it
-        shown = "text/plain" if browser and fmt.writer != ox.RdfFormat.JSON_LD else \
+        shown = "text/plain" if browser and fmt.writer != RdfFormat.JSON_LD else \
             "application/json" if browser else fmt.media_type
-        resp = Response(ox.serialize(data, format=fmt.writer, **kwargs), mimetype=shown)
+        resp = Response(data, mimetype=shown)
     resp.set_etag(etag)
     resp.headers["Vary"] = "Accept"
     return resp
@@ -114,11 +110,9 @@ def ontology(ext: str | None = None):
         resp = Response(render_template("ontology.html", terms=ontology_terms(store, settings), base=settings.base,
                                         compact=lambda iri: compact(iri, settings.base)), mimetype="text/html")
     else:
-        quads = list(store.quads(graph=ox.NamedNode(graph)))
-        data = quads if fmt.writer in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG) else \
-            [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
-        kwargs = {"prefixes": prefixes(settings.base)} if fmt.writer in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else {}
-        resp = Response(ox.serialize(data, format=fmt.writer, **kwargs), mimetype=fmt.media_type)
+        quads = list(store.quads(graph=NamedNode(graph)))
+        data = quads if fmt.writer in (RdfFormat.N_QUADS, RdfFormat.TRIG) else [q.triple for q in quads]
+        resp = Response(serialize(data, fmt.writer, prefixes(settings.base)), mimetype=fmt.media_type)
     resp.set_etag(etag)
     resp.headers["Vary"] = "Accept"
     return resp
