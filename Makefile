@@ -19,7 +19,8 @@ $(BIN)/devkg: pyproject.toml
 
 install: $(BIN)/devkg
 
-# The npm packages of package-lock.json: browser assets and, for tests, ldes-client (tests/web/test_feed_live.py).
+# The npm packages of package-lock.json: browser assets and, for tests, ldes-client (tests/web/test_feed_live.py)
+# and axe-core (tests/web/test_accessibility.py); a changed lock file runs `npm ci` again.
 node_modules/.bin/ldes-client: package.json package-lock.json
 	$(NPM) ci --no-audit --no-fund
 	touch $@

@@ -40,6 +40,7 @@
     });
     window.devkgYasgui = yasgui;
     const tab = yasgui.getTab(), yasqe = tab.getYasqe(), yasr = tab.getYasr();
+    yasqe.getInputField().setAttribute("aria-label", "SPARQL query");  // CodeMirror's typing box has no label
 
     // The example (if any) whose text is in the editor: names downloads and the address.
     const current = () => examples.find((e) => e.body.trim() === yasqe.getValue().trim()) || null;
@@ -100,6 +101,8 @@
       const name = Object.keys(yasr.plugins).find((n) => yasr.plugins[n] === plugin);
       if (name && !plugin.hideFromSelection) yasr.selectedPlugin = name;
       yasr.emptyFallbackElement();
+      // the table's page-size menu comes without a name for screen readers
+      for (const s of yasr.rootEl.querySelectorAll("select.tableSizer")) s.setAttribute("aria-label", "Rows per page");
     });
 
     // Errors: the endpoint's JSON error, read, with the line marked in the editor.
