@@ -115,7 +115,7 @@ IRIS = st.sampled_from(["urn:x", "https://w3id.org/devkg/graph/reference/places"
 def requests(draw):
     query = draw(QUERY_TEXT)
     how = draw(st.sampled_from(["get", "post-form", "post-direct", "post-direct-latin1", "post-update"]))
-    accept = draw(st.sampled_from(ACCEPTS) | st.text(max_size=20))
+    accept = draw(st.sampled_from(ACCEPTS) | st.text(st.characters(exclude_categories=("Cc", "Cs")), max_size=20))
     params = {}
     if draw(st.booleans()):
         params["format"] = draw(st.sampled_from(FORMATS))
