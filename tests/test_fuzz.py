@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import yaml
 from fuzzlib import examples
-from hypothesis import example, given, settings
+from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 from seedlib import IATI_DIR
@@ -71,6 +71,8 @@ def read_and_map(data: Path, name: str, raw: bytes) -> tuple[list[str], list[Pro
 
 def assert_located(problems: list[Problem], file: str, lines: int) -> None:
     """Every problem names the file and a line in it (a file that cannot be read at all: no line)."""
+    event("with errors" if any(p.severity == "error" for p in problems) else
+          "with warnings only" if problems else "no problem")
     for p in problems:
         assert p.where.file == file, str(p)
         assert p.message and "Traceback" not in p.message, str(p)

@@ -21,7 +21,7 @@ import time
 
 import pytest
 from fuzzlib import examples
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from graph.config import PROJECT_ROOT
@@ -104,9 +104,8 @@ def huge_literal(draw):
     return where.format(char * (size // len(char)))
 
 
-QUERY_TEXT = st.one_of(mutated_query(), mutated_query(), mutated_query(), mutated_query(),
-                       st.text(max_size=200), nested(), huge_literal(), st.sampled_from(RUNAWAY),
-                       st.sampled_from(QUERIES))
+QUERY_TEXT = st.one_of(*[mutated_query()] * 6, st.text(max_size=200), nested(), huge_literal(),
+                       st.sampled_from(RUNAWAY), st.sampled_from(QUERIES), st.sampled_from(QUERIES))
 IRIS = st.sampled_from(["urn:x", "https://w3id.org/devkg/graph/reference/places", "not an iri", "",
                         "http://exa mple.org/", "<urn:x>", "\U0001F600"]) | st.text(max_size=10)
 
@@ -114,7 +113,8 @@ IRIS = st.sampled_from(["urn:x", "https://w3id.org/devkg/graph/reference/places"
 @st.composite
 def requests(draw):
     query = draw(QUERY_TEXT)
-    how = draw(st.sampled_from(["get", "post-form", "post-direct", "post-direct-latin1", "post-update"]))
+    how = draw(st.sampled_from(["get"] * 4 + ["post-form"] * 2 + ["post-direct"] * 2
+                               + ["post-direct-latin1", "post-update"]))  # the last two: 415 and 403 at once
     accept = draw(st.sampled_from(ACCEPTS) | st.text(st.characters(exclude_categories=("Cc", "Cs")), max_size=20))
     params = {}
     if draw(st.booleans()):
@@ -149,6 +149,7 @@ def test_any_query_gets_a_protocol_answer_never_a_500(fuzz_client, request):
     started = time.monotonic()
     r = send(fuzz_client, query, how, accept, params)
     elapsed = time.monotonic() - started
+    event(f"status {r.status_code}")
     assert r.status_code in STATUSES, (r.status_code, r.data[:500])
     assert b"Traceback" not in r.data and b"site-packages" not in r.data
     assert elapsed < TIMEOUT + SLACK, elapsed
