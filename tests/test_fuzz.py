@@ -178,7 +178,8 @@ def mutated_text(draw, tree):
         elif op == "bomb":  # a billion laughs, then one of the bomb's names used as a field's value
             key = draw(st.sampled_from(["titles", "description", "participants", "sectors", "extra", "results",
                                         "recipient_countries", "budgets", "identifier", "source"]))
-            lines += ["\n", BOMB, "\n", f"{key}: *l9\n"]
+            use = draw(st.sampled_from([f"{key}: *l9\n", f"? *l9\n: {key}\n", f"{key}: {{ *l9 : x }}\n"]))
+            lines += ["\n", BOMB, "\n", use]
         elif op == "alias":  # a node that contains itself
             lines.insert(i, draw(st.sampled_from(["rec: &r [*r]\n", "rec: &r {a: *r}\n", "titles: &t [*t]\n",
                                                   "participants: &p [{role: funding, names: *p}]\n"])))
@@ -201,6 +202,7 @@ def yaml_files(draw):
 @example(raw=f"identifier: x\ntitle: y\n{BOMB}\nextra: *l9\n".encode())
 @example(raw=b"identifier: x\ntitle: y\nparticipants: &p [{role: funding, names: *p}]\n")
 @example(raw=b"identifier: x\ntitle: y\n\x00language: en\n")  # found by this test: a NUL gave no line
+@example(raw=f"identifier: x\ntitle: y\n{BOMB}\n? *l9\n: z\n".encode())  # found writing this test: a hang
 def test_mutated_yaml_gives_projects_or_located_problems(data_dir, raw):
     identifiers, problems = read_and_map(data_dir, "projects/fuzz.yaml", raw)
     assert_located(problems, "data/projects/fuzz.yaml", raw.count(b"\n") + 1)

@@ -66,6 +66,9 @@ def _mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
     d = LineDict()
     d.line, d.lines = node.start_mark.line + 1, {}
     for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):  # `? [a, b]` or `? *alias`: text of it could be exponential
+            raise yaml.constructor.ConstructorError(problem="a key must be a plain value, not a list or mapping "
+                                                            "(or an alias of one)", problem_mark=key_node.start_mark)
         key = str(loader.construct_object(key_node, deep=True))
         line = key_node.start_mark.line + 1
         if key in d.lines:
