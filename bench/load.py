@@ -210,13 +210,12 @@ def local_path(iri: str) -> str:
 class Mix:
     """Draws (kind, path, headers) from the weighted mix, on what the server really holds."""
 
-    def __init__(self, iris: dict[str, list[str]], dumps: list[str], seed: int):
+    def __init__(self, iris: dict[str, list[str]], dumps: list[str]):
         self.iris, self.dumps = iris, dumps
         self.all_iris = [i for group in iris.values() for i in group]
         self.queries = [q.read_text(encoding="utf-8") for q in sorted((ROOT / "graph" / "queries").glob("*.rq"))]
         self.kinds, self.weights = list(WEIGHTS), list(WEIGHTS.values())
-        self.runaway = threading.Semaphore(1)
-        self.seed = seed
+        self.runaway = threading.Semaphore(1)  # at most one runaway query in flight
 
     def draw(self, rng: random.Random) -> tuple[str, str, dict[str, str]]:
         kind = rng.choices(self.kinds, self.weights)[0]
@@ -467,7 +466,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {args.clients} clients for {args.duration:g} s on http://{host}:{port}/ "
               f"({projects} projects, {len(dumps)} dump files)", file=sys.stderr)
         before = fingerprint(host, port)
-        mix, results, memory = Mix(iris, dumps, args.seed), Results(), Memory(pid)
+        mix, results, memory = Mix(iris, dumps), Results(), Memory(pid)
         memory.sample()
         memory.start()
         t0 = time.monotonic()

@@ -98,6 +98,9 @@ FOUND = [
     ("test_fuzz.py (YAML)", "a character YAML does not allow (NUL) gave a problem without a line, with PyYAML's "
      "`<unicode string>` in it; text that is not UTF-8 gave no line either",
      "graph/sources/yaml_projects.py `_load`: the line from the reader's position"),
+    ("test_fuzz.py (YAML)", "an explicit tag that does not fit its value (`!!timestamp`, `!!int abc`, `!!float`, "
+     "`!!map [a]`, `!!seq {a: 1}`) crashed the build with PyYAML's AttributeError, ValueError, IndexError or TypeError",
+     "graph/sources/yaml_lines.py `_Loader.construct_object`: broken YAML at the value's line"),
     ("test_fuzz.py (YAML), by hand while writing its bombs", "an alias of a billion-laughs list used as a mapping "
      "key (`? *l9`) hung the reader: the key's text is exponential",
      "graph/sources/yaml_lines.py `_mapping`: a key must be a plain value, broken YAML at its line otherwise"),

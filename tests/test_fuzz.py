@@ -171,7 +171,8 @@ def mutated_text(draw, tree):
         elif op == "insert":
             lines.insert(i, draw(st.text(max_size=40) | st.sampled_from(
                 ["\t- x\n", "? [a, b]\n: c\n", "<<: *nothing\n", "!!python/object:os.system ls\n", "---\n",
-                 "...\n", "%YAML 1.1\n", "key: !!binary AAAA\n", "key: !!timestamp x\n", "&a key: *a\n",
+                 "...\n", "%YAML 1.1\n", "key: !!binary AAAA\n", "key: !!timestamp x\n", "key: !!int\n",
+                 "key: !!float x\n", "key: !!map [a]\n", "key: !!seq {a: 1}\n", "&a key: *a\n",
                  "x: " + "[" * 200 + "\n", "x: '" + "y" * 200_000 + "'\n"])))
         elif op == "indent":
             lines[i] = " " * draw(st.integers(1, 9)) + lines[i]
@@ -203,6 +204,8 @@ def yaml_files(draw):
 @example(raw=b"identifier: x\ntitle: y\nparticipants: &p [{role: funding, names: *p}]\n")
 @example(raw=b"identifier: x\ntitle: y\n\x00language: en\n")  # found by this test: a NUL gave no line
 @example(raw=f"identifier: x\ntitle: y\n{BOMB}\n? *l9\n: z\n".encode())  # found writing this test: a hang
+@example(raw=b"k: !!timestamp\nidentifier: x\ntitle: y\n")  # found by this test: AttributeError in PyYAML
+@example(raw=b"identifier: !!int\ntitle: !!map [y]\nsectors: !!seq {a: 1}\n")  # IndexError, TypeError, ...
 def test_mutated_yaml_gives_projects_or_located_problems(data_dir, raw):
     identifiers, problems = read_and_map(data_dir, "projects/fuzz.yaml", raw)
     assert_located(problems, "data/projects/fuzz.yaml", raw.count(b"\n") + 1)
