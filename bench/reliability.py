@@ -75,7 +75,7 @@ CLIENTS = [
     ("headless Chromium on the query page, under its Content-Security-Policy (skipped without Chromium)",
      "tests/web/test_browser.py"),
 ]
-FUZZERS = {
+FUZZERS = {  # test: what it feeds (the label before the colon names it in the table)
     "tests/test_fuzz.py::test_mutated_yaml_gives_projects_or_located_problems":
         "YAML project files: a seed in data/projects/ with keys dropped, renamed or duplicated, values of other "
         "types, random unicode, nesting up to 70 levels, lines deleted/swapped/duplicated/re-indented, tags, "
@@ -162,7 +162,11 @@ def statistics(text: str) -> dict[str, dict]:
     current = None
     for line in text.splitlines():
         if m := re.match(r"^(tests/\S+::\S+):$", line.strip()):
-            current = out.setdefault(m.group(1), {"passing": 0, "failing": 0, "invalid": 0, "seconds": 0.0})
+            current = out.setdefault(m.group(1), {"passing": 0, "failing": 0, "invalid": 0, "seconds": 0.0,
+                                                  "events": {}})
+        elif current is not None and (m := re.match(r"^\s*\* ([\d.]+)%, ((?:status \d+)|mapped|nothing to map|"
+                                                    r"with errors|with warnings only|no problem)$", line)):
+            current["events"][m.group(2)] = float(m.group(1))
         elif current is not None and (m := re.search(r"(\d+) passing, (\d+) failing, and (\d+) invalid", line)):
             for key, value in zip(("passing", "failing", "invalid"), m.groups()):
                 current[key] += int(value)
@@ -214,8 +218,7 @@ def document(args, when: str, host: dict, cases: dict | None, tests_seconds: flo
 
     out += ["## Faults survived", ""]
     if cases is not None:
-        out += table([[what, f"`{test.split('::')[0]}`", outcome(cases, test)] for what, test in FAULTS],
-                     ["fault", "test", "outcome"])
+        out += table([[what, f"`{test}`", outcome(cases, test)] for what, test in FAULTS], ["fault", "test", "outcome"])
         out.append("")
     if load:
         runaway = load["kinds"].get("runaway", {})
@@ -235,13 +238,18 @@ def document(args, when: str, host: dict, cases: dict | None, tests_seconds: flo
     out += ["## Inputs tried by the fuzzers", "",
             f"Property-based tests (hypothesis) with fresh random examples (`HYPOTHESIS_PROFILE=explore`) and "
             f"{args.fuzz_scale:g} times the examples CI draws (`DEVKG_FUZZ_SCALE={args.fuzz_scale:g}`); "
-            f"{fuzz_seconds:.0f} s in all. CI runs the same tests derandomized with the usual counts.", ""]
+            f"{fuzz_seconds:.0f} s in all. CI runs the same tests derandomized with the usual counts. "
+            "\"What the examples gave\" are hypothesis events, in shares of all examples drawn (discarded ones "
+            "included).", ""]
     rows = []
     for test, what in FUZZERS.items():
         s = stats.get(test, {})
-        rows.append([f"`{test.split('::')[0]}`", what, s.get("passing", 0), s.get("invalid", 0),
-                     s.get("failing", 0), outcome(fuzz_cases, test)])
-    out += table(rows, ["file", "inputs", "passing examples", "discarded", "failing", "outcome"])
+        seen = ", ".join(f"{name} {share:.0f}%" for name, share in sorted(s.get("events", {}).items(),
+                                                                            key=lambda kv: -kv[1]))
+        rows.append([f"`{test.split('::')[0]}`: {what.split(':')[0]}", what.split(": ", 1)[1], s.get("passing", 0),
+                     s.get("invalid", 0), s.get("failing", 0), seen, outcome(fuzz_cases, test)])
+    out += table(rows, ["fuzzer", "inputs", "passing examples", "discarded", "failing", "what the examples gave",
+                        "outcome"])
     out += ["", "Found and fixed (each kept as an explicit `@example` or a regression test):", ""]
     out += [f"- {by}: {what}. Fix: {fix}." for by, what, fix in FOUND]
     out.append("")
@@ -258,7 +266,12 @@ def document(args, when: str, host: dict, cases: dict | None, tests_seconds: flo
                 f"defaults (2 processes x 8 threads, 2 query processes each) and a {load['query_timeout_s']:g} s "
                 f"query timeout, on the same machine as the clients. {load['requests']:,} requests "
                 f"({load['requests_per_s']} req/s), {load['megabytes_received']} MB received, "
-                f"{load['elapsed_s']:.0f} s with the requests in flight at the end.", ""]
+                f"{load['elapsed_s']:.0f} s with the requests in flight at the end.", "",
+                f"The clients never pause, so latency here is mostly waiting in line: {load['clients']} requests "
+                f"always in flight at {load['requests_per_s']} req/s is about "
+                f"{load['clients'] / max(load['requests_per_s'], 0.1):.1f} s each on average, on the cores the "
+                "clients share with the server. What this run shows is that nothing failed and memory came back; "
+                "throughput per kind of request against peers is in bench/README.md (`bench_endpoint.py`).", ""]
         rows = []
         for kind, k in load["kinds"].items():
             statuses = ", ".join(f"{code}: {n:,}" for code, n in k["status"].items())

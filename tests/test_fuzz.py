@@ -157,7 +157,7 @@ BOMB = "\n".join(["l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
 def mutated_text(draw, tree):
     """The text of a (mutated) project with lines deleted, duplicated or swapped and odd text inserted."""
     lines = tree.splitlines(keepends=True)
-    for _ in range(draw(st.sampled_from([0, 0, 1, 2, 3, 4]))):
+    for _ in range(draw(st.sampled_from([0, 0, 0, 1, 1, 2, 3]))):
         if not lines:
             break
         i, j = draw(st.integers(0, len(lines) - 1)), draw(st.integers(0, len(lines) - 1))
