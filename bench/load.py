@@ -258,21 +258,35 @@ def deliberate_503(resp: http.client.HTTPResponse, body: bytes) -> bool:
     return resp.getheader("Retry-After") is not None or b"Query stopped" in body
 
 
+def reason_503(body: bytes) -> str:
+    """Why the server answered 503, from its JSON error: timeout, stopped, busy or other."""
+    try:
+        error = json.loads(body)["error"]
+    except (ValueError, KeyError, TypeError):
+        return "other"
+    title, message = error.get("title", ""), error.get("message", "")
+    return "timeout" if title == "Query timeout" else "stopped" if title == "Query stopped" else \
+        "busy" if "busy" in message else "other"
+
+
 class Results:
     def __init__(self):
         self.lock = threading.Lock()
         self.latency: dict[str, list[float]] = defaultdict(list)
         self.status: dict[str, Counter] = defaultdict(Counter)
+        self.reasons: dict[str, Counter] = defaultdict(Counter)  # 503s by reason
         self.unexpected: list[str] = []  # 5xx other than the deliberate 503s
         self.client_errors: list[str] = []  # 4xx: every request of the mix is valid, so none is expected
         self.connection_errors: dict[str, Counter] = defaultdict(Counter)
         self.reconnects = 0
         self.bytes = 0
 
-    def add(self, kind: str, status: int, seconds: float, size: int, note: str | None) -> None:
+    def add(self, kind: str, status: int, seconds: float, size: int, note: str | None, body: bytes) -> None:
         with self.lock:
             self.latency[kind].append(seconds)
             self.status[kind][status] += 1
+            if status == 503:
+                self.reasons[kind][reason_503(body)] += 1
             self.bytes += size
             if note:
                 (self.client_errors if 400 <= status < 500 else self.unexpected).append(note)
@@ -305,7 +319,7 @@ def client(host: str, port: int, mix: Mix, results: Results, deadline: float, ti
                 note = None
                 if resp.status >= 400 and not (resp.status == 503 and deliberate_503(resp, body)):
                     note = f"{kind} {resp.status} {path[:120]}: {body[:200]!r}"
-                results.add(kind, resp.status, seconds, len(body), note)
+                results.add(kind, resp.status, seconds, len(body), note, body)
                 if resp.getheader("Connection", "").lower() == "close":
                     conn.close()
                     conn = None
@@ -377,6 +391,7 @@ def summary(results: Results, memory: Memory, args, seconds: float, projects: in
     for kind in WEIGHTS:
         lat = results.latency.get(kind, [])
         kinds[kind] = {"count": len(lat), "status": dict(sorted(results.status[kind].items())),
+                       "503_reasons": dict(results.reasons.get(kind, {})),
                        "connection_errors": dict(results.connection_errors.get(kind, {})),
                        "p50_ms": 1000 * percentile(lat, 50), "p90_ms": 1000 * percentile(lat, 90),
                        "p99_ms": 1000 * percentile(lat, 99), "max_ms": 1000 * max(lat, default=0.0)}
@@ -404,6 +419,8 @@ def report(s: dict) -> str:
              f"{'kind':<10} {'count':>7}  {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'max ms':>8}  answers by status"]
     for kind, k in s["kinds"].items():
         statuses = ", ".join(f"{code}: {n}" for code, n in k["status"].items())
+        if k["503_reasons"]:
+            statuses += " (" + ", ".join(f"{why} {n}" for why, n in sorted(k["503_reasons"].items())) + ")"
         conn = ", ".join(f"{name}: {n}" for name, n in k["connection_errors"].items())
         lines.append(f"{kind:<10} {k['count']:>7}  {k['p50_ms']:>8.1f} {k['p90_ms']:>8.1f} {k['p99_ms']:>8.1f} "
                      f"{k['max_ms']:>8.0f}  {statuses}{'; connection errors ' + conn if conn else ''}")

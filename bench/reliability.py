@@ -221,10 +221,11 @@ def document(args, when: str, host: dict, cases: dict | None, tests_seconds: flo
         out += table([[what, f"`{test}`", outcome(cases, test)] for what, test in FAULTS], ["fault", "test", "outcome"])
         out.append("")
     if load:
-        runaway = load["kinds"].get("runaway", {})
-        out += [f"Under load (below): {runaway.get('count', 0)} runaway queries were stopped at the "
-                f"{load['query_timeout_s']:g} s timeout (their worker killed and replaced, 503 `Query timeout`) "
-                "while the other clients went on.", ""]
+        reasons = load["kinds"].get("runaway", {}).get("503_reasons", {})
+        out += [f"Under load (below): {reasons.get('timeout', 0)} runaway queries were stopped at the "
+                f"{load['query_timeout_s']:g} s timeout (their worker killed and replaced, 503 `Query timeout`) and "
+                f"{reasons.get('busy', 0)} refused at once while every query worker was busy (503 with "
+                "`Retry-After`), while the other clients went on.", ""]
 
     out += ["## Clients tested", ""]
     if cases is not None:
@@ -275,6 +276,8 @@ def document(args, when: str, host: dict, cases: dict | None, tests_seconds: flo
         rows = []
         for kind, k in load["kinds"].items():
             statuses = ", ".join(f"{code}: {n:,}" for code, n in k["status"].items())
+            if k.get("503_reasons"):
+                statuses += " (" + ", ".join(f"{why} {n:,}" for why, n in sorted(k["503_reasons"].items())) + ")"
             conn = sum(k["connection_errors"].values())
             rows.append([kind, f"{k['count']:,}", ms(k["p50_ms"]), ms(k["p90_ms"]), ms(k["p99_ms"]), ms(k["max_ms"]),
                          statuses + (f"; {conn} connection errors" if conn else "")])
@@ -285,7 +288,8 @@ def document(args, when: str, host: dict, cases: dict | None, tests_seconds: flo
                 f"connection errors: **{load['connection_errors']}** (keep-alive connections retried once: "
                 f"{load['reconnects']}); tracebacks in the server's log: {load.get('server_log_tracebacks')}.",
                 f"- Deliberate 503s: {load['deliberate_503']} (query timeout, a worker stopped, or every query "
-                "worker busy with the waiting line full: each with `Retry-After` or `Query stopped`).",
+                "worker busy with the waiting line full: each with `Retry-After` or `Query stopped`); by reason in "
+                "brackets in the table.",
                 f"- Memory (RSS of the server and all its processes, sampled every second): start "
                 f"{m.get('start', 0):.0f} MB, peak {m.get('peak', 0):.0f} MB, end {m.get('end', 0):.0f} MB "
                 f"({m.get('processes', 0)} processes at most).",
