@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/reliability.py [--clients 50] [--duration 300] [--iati] [--fuzz-scale 10]
         [--load-json FILE] [--skip-tests] [--out docs/reliability.md]
+    .venv/bin/python bench/reliability.py --from /tmp/devkg-reliability-XXXX   # rewrite from a run's results
 
 In turn, on this machine:
 1. the regression tests of every attack and fault (pytest on two cores; counts per file from its JUnit XML);
@@ -9,7 +10,9 @@ In turn, on this machine:
    examples (`HYPOTHESIS_PROFILE=explore`) and `--fuzz-scale` times their usual number of examples;
 3. bench/load.py with `--clients` and `--duration` (alone, after the tests), or the JSON a previous
    `bench/load.py --json FILE` wrote (`--load-json FILE`);
-then writes the document with the date, the machine and the commands to rerun. Exit status 1 when
+then writes the document with the date, the machine and the commands to rerun. The results stay in a
+temporary directory (printed at the end, with `run.json`), so `--from DIR` can write the document again
+without running anything (after a change to this script's wording). Exit status 1 when
 a test failed or the load run failed (bench/load.py's own exit status), so a regression is not
 written down as a success silently: the document then says what failed.
 """
@@ -33,7 +36,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # (what is attacked, the file whose tests prove it is refused or survived)
 ATTACKS = [
-    ("SERVICE and LOAD to other hosts (SSRF), obfuscated 12 ways; a listener counts any request that leaks",
+    ("SERVICE and LOAD to other hosts (SSRF), in a corpus of obfuscated forms (escapes, comments, prefixed names, "
+     "BASE, variables, nesting, subqueries, EXISTS, updates); a listener records any request that leaks",
      "tests/web/test_outbound.py"),
     ("runaway, memory-hungry and deeply nested queries; byte and row cuts; FROM; the fast path; "
      "query results in reference cycles", "tests/web/test_query_path.py"),
@@ -224,8 +228,8 @@ def document(args, when: str, host: dict, cases: dict | None, tests_seconds: flo
         reasons = load["kinds"].get("runaway", {}).get("503_reasons", {})
         out += [f"Under load (below): {reasons.get('timeout', 0)} runaway queries were stopped at the "
                 f"{load['query_timeout_s']:g} s timeout (their worker killed and replaced, 503 `Query timeout`) and "
-                f"{reasons.get('busy', 0)} refused at once while every query worker was busy (503 with "
-                "`Retry-After`), while the other clients went on.", ""]
+                f"{reasons.get('busy', 0)} refused as busy (every query worker busy and the waiting line full: 503 "
+                "with `Retry-After`), while the other clients went on.", ""]
 
     out += ["## Clients tested", ""]
     if cases is not None:
@@ -334,7 +338,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--load-json", type=Path, help="use this bench/load.py --json output instead of a new load run")
     ap.add_argument("--skip-tests", action="store_true", help="do not run the regression tests")
     ap.add_argument("--out", type=Path, default=ROOT / "docs" / "reliability.md")
+    ap.add_argument("--from", dest="source", type=Path, help="write the document from this earlier run's results")
     args = ap.parse_args(argv)
+    if args.source:
+        return from_results(args.source, args.out)
     when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     host = machine()
     work = Path(tempfile.mkdtemp(prefix="devkg-reliability-"))
@@ -356,7 +363,6 @@ def main(argv: list[str] | None = None) -> int:
                                   "--hypothesis-show-statistics", f"--junitxml={work / 'fuzz.xml'}", *fuzz_files],
                                  log=work / "fuzz.log",
                                  env={"HYPOTHESIS_PROFILE": "explore", "DEVKG_FUZZ_SCALE": str(args.fuzz_scale)})
-    fuzz_cases, stats = junit(work / "fuzz.xml"), statistics(text)
     failed |= rc != 0
 
     load_rc = None
@@ -371,11 +377,27 @@ def main(argv: list[str] | None = None) -> int:
         load = json.loads((work / "load.json").read_text()) if (work / "load.json").exists() else None
         failed |= load_rc != 0
 
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(document(args, when, host, cases, tests_seconds, fuzz_cases, stats, fuzz_seconds, load,
-                                 load_rc), encoding="utf-8")
-    print(f"reliability: wrote {args.out} (logs in {work})", file=sys.stderr)
-    return 1 if failed else 0
+    run_args = {k: v for k, v in vars(args).items() if k in ("clients", "duration", "iati", "fuzz_scale")}
+    run_info = {"args": run_args, "when": when, "host": host, "tests_run": cases is not None,
+                "tests_seconds": tests_seconds, "fuzz_seconds": fuzz_seconds, "load_rc": load_rc, "failed": failed}
+    (work / "run.json").write_text(json.dumps(run_info, indent=1), encoding="utf-8")
+    if load is not None and not (work / "load.json").exists():
+        (work / "load.json").write_text(json.dumps(load), encoding="utf-8")
+    return from_results(work, args.out)
+
+
+def from_results(work: Path, out: Path) -> int:
+    """Write the document from a run's directory: run.json, tests.xml, fuzz.xml, fuzz.log, load.json."""
+    run_info = json.loads((work / "run.json").read_text(encoding="utf-8"))
+    args = argparse.Namespace(**run_info["args"])
+    cases = junit(work / "tests.xml") if run_info["tests_run"] else None
+    load = json.loads((work / "load.json").read_text()) if (work / "load.json").exists() else None
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(document(args, run_info["when"], run_info["host"], cases, run_info["tests_seconds"],
+                            junit(work / "fuzz.xml"), statistics((work / "fuzz.log").read_text(encoding="utf-8")),
+                            run_info["fuzz_seconds"], load, run_info["load_rc"]), encoding="utf-8")
+    print(f"reliability: wrote {out} (results in {work})", file=sys.stderr)
+    return 1 if run_info["failed"] else 0
 
 
 if __name__ == "__main__":
