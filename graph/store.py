@@ -87,6 +87,17 @@ def _node(iri: str) -> ox.NamedNode:
     return ox.NamedNode(iri)
 
 
+def _dataset_nodes(iris: list[str], what: str) -> list[ox.NamedNode]:
+    """Graph names a client chose (default-graph-uri, named-graph-uri): one that is not an IRI is its error."""
+    nodes = []
+    for iri in iris:
+        try:
+            nodes.append(ox.NamedNode(iri))
+        except ValueError as e:
+            raise QuerySyntaxError(f"the {what} graph {iri[:200]!r} is not an absolute IRI ({e})") from None
+    return nodes
+
+
 class EmbeddedStore:
     """A pyoxigraph store on disk (or in memory when `path` is None)."""
 
@@ -116,11 +127,11 @@ class EmbeddedStore:
         """
         kwargs = {}
         if default_graphs:
-            kwargs["default_graph"] = [_node(g) for g in default_graphs]
+            kwargs["default_graph"] = _dataset_nodes(default_graphs, "default")
         elif union_default_graph and not (has_dataset_clause(sparql) if dataset_clause is None else dataset_clause):
             kwargs["use_default_graph_as_union"] = True
         if named_graphs:
-            kwargs["named_graphs"] = [_node(g) for g in named_graphs]
+            kwargs["named_graphs"] = _dataset_nodes(named_graphs, "named")
         try:
             return self.raw.query(sparql, base_iri=base_iri, prefixes=prefixes, **kwargs)
         except SyntaxError as e:
@@ -232,12 +243,17 @@ def parse(data: bytes | str, fmt, *, graph: NamedNode | None = None) -> list[Qua
 def has_dataset_clause(sparql: str) -> bool:
     """Whether a query has `FROM` or `FROM NAMED`, decided on rdflib's parse of it.
 
-    Only queries whose text (after SPARQL's `\\u` escapes) contains "from" can have
-    one, so the parse (a few ms) runs only for those. A query rdflib cannot parse
-    keeps the union default graph; pyoxigraph then reports its own syntax errors.
+    Only queries whose text (after SPARQL's `\\u` escapes) has the word FROM outside
+    IRIs, strings, comments, variables and prefixed names can have one, so the parse (a
+    few ms) runs only for those: never for the pages' own queries (`prov:wasDerivedFrom`).
+    That matters beyond speed: pyparsing leaves reference cycles holding the caller's
+    frames, so a QuerySolutions in them outlived its request and was dropped by the
+    garbage collector on another server thread, which pyoxigraph refuses (it logs
+    "unsendable ... dropped on another thread" and leaks the object). A query rdflib
+    cannot parse keeps the union default graph; pyoxigraph then reports its own errors.
     """
     text = _ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), sparql)
-    if "from" not in text.lower():
+    if not any(m.group(1) for m in _FROM_WORD.finditer(text)):
         return False
     from rdflib.plugins.sparql.parser import parseQuery
 
@@ -248,6 +264,15 @@ def has_dataset_clause(sparql: str) -> bool:
 
 
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+# tokens that may contain the letters "from" without being the keyword, then the keyword itself (group 1)
+_FROM_WORD = re.compile("|".join([
+    r"\#[^\n\r]*",  # a comment
+    r"<[^<>\"{}|^`\\\s]*>",  # an IRI
+    r'"{3}(?:[^"\\]|\\.|"(?!""))*"{3}', r"'{3}(?:[^'\\]|\\.|'(?!''))*'{3}",  # long strings
+    r'"(?:[^"\\\n\r]|\\.)*"', r"'(?:[^'\\\n\r]|\\.)*'",  # strings
+    r"[?$]\w+", r"[\w.-]*:[\w.:%\\-]*",  # a variable, a prefixed name or blank node label
+    r"(?<![\w@])(from)(?!\w)", r"\w+",  # the keyword (not a language tag), any other word
+]), re.I)
 
 
 # --- builds and the live link ----------------------------------------------------

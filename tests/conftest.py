@@ -2,14 +2,28 @@
 
 The seed build uses the real `data/projects/` and `data/reference/` (no IATI
 files), so tests see exactly what a maintainer's `devkg build` gives.
+
+Hypothesis profiles (tests/test_fuzz.py, tests/web/test_fuzz_protocol.py): "ci", the
+default, is derandomized (the same examples on every run, so CI is reproducible);
+`HYPOTHESIS_PROFILE=explore` draws fresh random examples (bench/reliability.py, with
+`DEVKG_FUZZ_SCALE` times the examples). Neither keeps a database in the work tree.
 """
 
 from __future__ import annotations
 
+import os
+
 import pytest
+from hypothesis import HealthCheck, settings
 from seedlib import seed_data_dir
 
 from graph.config import Settings
+
+_FUZZ = dict(deadline=None, database=None, print_blob=False,
+             suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
+settings.register_profile("ci", derandomize=True, **_FUZZ)
+settings.register_profile("explore", derandomize=False, **_FUZZ)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or "ci")
 
 
 @pytest.fixture(scope="session")

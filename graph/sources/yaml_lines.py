@@ -60,12 +60,28 @@ class _Loader(yaml.SafeLoader):
         super().__init__(stream)
         self.duplicates: list[DuplicateKey] = []
 
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        """PyYAML's constructors raise plain Python errors for explicit tags that do not fit their value
+        (`!!int abc`, `!!timestamp x`, `!!map [a]`): those become broken YAML at the value's line."""
+        try:
+            return super().construct_object(node, deep=deep)
+        except yaml.YAMLError:
+            raise
+        except (ValueError, TypeError, AttributeError, IndexError, KeyError, OverflowError):
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            value = f" {node.value[:40]!r}" if isinstance(node, yaml.ScalarNode) else ""
+            raise yaml.constructor.ConstructorError(problem=f"the value{value} cannot be read as {tag}",
+                                                    problem_mark=node.start_mark) from None
+
 
 def _mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
     loader.flatten_mapping(node)  # resolves `<<: *anchor` merges
     d = LineDict()
     d.line, d.lines = node.start_mark.line + 1, {}
     for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):  # `? [a, b]` or `? *alias`: text of it could be exponential
+            raise yaml.constructor.ConstructorError(problem="a key must be a plain value, not a list or mapping "
+                                                            "(or an alias of one)", problem_mark=key_node.start_mark)
         key = str(loader.construct_object(key_node, deep=True))
         line = key_node.start_mark.line + 1
         if key in d.lines:

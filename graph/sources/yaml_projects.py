@@ -252,9 +252,15 @@ def _source(r: FieldReader, d: LineDict, path: Path, name: str, raw: bytes) -> S
 def _load(path: Path, name: str) -> tuple[Any, bytes, list[Problem]]:
     raw = path.read_bytes()
     try:
-        doc, duplicates = load_with_lines(raw.decode("utf-8"))
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
-        return None, raw, [Problem(Where(name), f"not UTF-8 text (byte {e.start})")]
+        return None, raw, [Problem(Where(name, raw[:e.start].count(b"\n") + 1), f"not UTF-8 text (byte {e.start})")]
+    try:
+        doc, duplicates = load_with_lines(text)
+    except yaml.reader.ReaderError as e:  # a character YAML does not allow (NUL, C0 controls): it has no mark
+        line = text[:e.position].count("\n") + 1 if isinstance(e.position, int) else None
+        what = f"character #x{e.character:04x} is not allowed in YAML" if isinstance(e.character, int) else e.reason
+        return None, raw, [Problem(Where(name, line), f"broken YAML: {what}")]
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         what = " ".join(str(part) for part in (getattr(e, "context", None), getattr(e, "problem", None)) if part)

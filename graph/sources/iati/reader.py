@@ -186,6 +186,7 @@ def org_names(path: Path) -> Iterator[tuple[str, str]]:
 def _syntax_problem(exc: etree.XMLSyntaxError, file: str) -> Problem:
     line = exc.lineno or (exc.position[0] if exc.position else None)
     message = exc.msg or str(exc)
+    line = max(line, 1) if line is not None else None  # lxml puts the error of an empty file at line 0
     return Problem(Where(file, line), f"malformed XML: {message}")
 
 
