@@ -154,20 +154,6 @@ class EmbeddedStore:
     def quads(self, subject=None, predicate=None, obj=None, graph=None) -> Iterator[ox.Quad]:
         return self.raw.quads_for_pattern(subject, predicate, obj, graph)
 
-    def _graph_quads(self, graph: ox.NamedNode) -> Iterator[ox.Quad]:
-        """A whole live graph, streamed as N-Triples through the Graph Store Protocol (for dumps)."""
-        if graph.value not in self.named_graphs():
-            return
-        answer = self._send(self._gsp, "GET", params=[("graph", graph.value)], headers={"Accept": _NTRIPLES},
-                            timeout=WRITE_TIMEOUT)
-        try:
-            for q in ox.parse(answer, ox.RdfFormat.N_TRIPLES):
-                yield ox.Quad(q.subject, q.predicate, q.object, graph)
-        except SyntaxError:
-            raise StoreError("remote store: its answer is not valid N-Triples") from None
-        finally:
-            answer.close()
-
     def dump(self, output: IO[bytes] | str | Path, fmt: ox.RdfFormat, *, graph: str | None = None,
              prefixes: dict[str, str] | None = None) -> None:
         kwargs = {"prefixes": prefixes} if prefixes and fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else {}
