@@ -4,7 +4,7 @@ Each example writes one mutated file into a fresh data directory and runs the bu
 read+map stage on it (`graph.assemble.run_sources`: read, shared checks, mapping to
 N-Triples, as `devkg build` does, in this process). Whatever the file holds, the
 stage must end with projects or `Problem`s naming the file and a line, never an
-exception, and in bounded time. Examples per test: the counts below times
+exception (a hang would stall the suite; bench/reliability.py times it). Examples per test: the counts below times
 `DEVKG_FUZZ_SCALE` (bench/reliability.py raises it); profiles in tests/conftest.py.
 """
 
@@ -14,7 +14,6 @@ import copy
 import os
 import re
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -30,7 +29,6 @@ from graph.records import Problem
 
 SEEDS = sorted((PROJECT_ROOT / "data" / "projects").glob("*.yaml"))
 SMALL_IATI = sorted(p for p in IATI_DIR.glob("*.xml") if p.stat().st_size < 50_000)
-SECONDS = 20  # one example's read+map may take this long at most (a bomb would take forever)
 
 
 # --- running the build's read+map stage on one file ---------------------------------------------------------
@@ -63,9 +61,7 @@ def read_and_map(data: Path, name: str, raw: bytes) -> tuple[list[str], list[Pro
     (data / name).write_bytes(raw)
     (data / "cache").mkdir()
     settings_ = Settings.from_env({}, data=data, store=data / "var" / "store")
-    started = time.monotonic()
     metas = run_sources(settings_, Iris(settings_.base), Reference.load(data), data / "cache", _Line(), workers=1)
-    assert time.monotonic() - started < SECONDS
     return [i for m in metas for i, _line in m.identifiers], [p for m in metas for p in m.problem_list()]
 
 
