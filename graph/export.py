@@ -35,8 +35,8 @@ from graph.namespaces import prefixes
 from graph.store import DefaultGraph, EmbeddedStore, NamedNode, Quad, RdfFormat, serialize
 
 __all__ = ["DESCRIPTION", "SUMS", "DumpFile", "ExportError", "ExportReport", "describe", "discard_export",
-           "export", "export_build", "graph_file_name", "publish_dir", "publish_export", "read_sums", "seal", "stage",
-           "staging_dir"]
+           "discard_staged", "export", "export_build", "graph_file_name", "publish_dir", "publish_export",
+           "publish_staged", "read_sums", "seal", "stage", "staging_dir"]
 
 SUMS = "SHA256SUMS"
 DESCRIPTION = "void.ttl"
@@ -210,19 +210,26 @@ def seal(work: Path) -> Path:
     return done
 
 
-def publish_export(report: ExportReport) -> None:
-    """Make a staged export live as `report.directory` (one atomic rename)."""
+def publish_staged(report, error: type[Exception]) -> None:
+    """Make what a report staged (an export, the feed's state) live as `report.directory` (one atomic rename)."""
     if report.staged is None:
-        raise ExportError(f"the export for {report.directory} was already published or discarded")
+        raise error(f"{report.directory} was already published or discarded")
     publish_dir(report.staged, report.directory)
     report.staged = None
 
 
-def discard_export(report: ExportReport) -> None:
-    """Remove a staged export that will not be published (its build failed)."""
+def discard_staged(report) -> None:
+    """Remove what a report staged that will not be published (its build failed)."""
     if report.staged is not None:
         shutil.rmtree(report.staged, ignore_errors=True)
         report.staged = None
+
+
+def publish_export(report: ExportReport) -> None:
+    publish_staged(report, ExportError)
+
+
+discard_export = discard_staged
 
 
 def export_build(out_dir: Path) -> str | None:

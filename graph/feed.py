@@ -41,7 +41,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from graph.config import Settings
-from graph.export import export_build, publish_dir, seal, staging_dir
+from graph.export import discard_staged, export_build, publish_staged, seal, staging_dir
 from graph.mapping.iris import Iris
 from graph.store import EmbeddedStore, Literal, NamedNode, RdfFormat, Triple, serialize
 
@@ -203,16 +203,10 @@ def stage(store: EmbeddedStore, settings: Settings, *, build_id: str, now: datet
 
 def publish_feed(report: FeedReport) -> None:
     """Make a staged feed state the published one (one atomic rename of the `DEVKG_FEED` link)."""
-    if report.staged is None:
-        raise FeedError(f"the feed for {report.directory} was already published or discarded")
-    publish_dir(report.staged, report.directory)
-    report.staged = None
+    publish_staged(report, FeedError)
 
 
-def discard_feed(report: FeedReport) -> None:
-    if report.staged is not None:
-        shutil.rmtree(report.staged, ignore_errors=True)
-        report.staged = None
+discard_feed = discard_staged
 
 
 def feed_build(directory: Path) -> str | None:
