@@ -343,8 +343,7 @@ def build(settings: Settings, progress: Progress = _stderr, *, workers: int | No
     switched in right after it (`settings.exports`, `settings.feed`).
     """
     from graph.export import discard_export, publish_export, stage
-    from graph.feed import discard_feed, page_size, publish_feed
-    from graph.feed import stage as stage_feed
+    from graph.feed import FeedTurn, discard_feed, page_size, publish_feed
     from graph.reason import materialise
     from graph.reference import Reference
     from graph.shards import validate_sources
@@ -401,16 +400,20 @@ def build(settings: Settings, progress: Progress = _stderr, *, workers: int | No
             build_index(store, index_path(path), settings.base)
         report.projects = sum(len(m.identifiers) for m in metas)
         report.organisations = _count_orgs(store, iris)
-        with timer.stage("export"):  # dumps + VoID of this build, published right after the store
-            staged = stage(store, settings.exports, settings, build_id=path.name)
-        try:
-            with timer.stage("feed"):  # the versions that changed since the published feed, ditto
-                report.feed = stage_feed(store, settings, build_id=path.name)
-            for note in report.feed.notes:
-                progress(f"  feed: {note}")
-        except BaseException:
-            discard_export(staged)
-            raise
+        with timer.stage("export"):  # dumps, VoID and the feed's next state, in one read of the store
+            turn = FeedTurn(settings, build_id=path.name)
+            try:
+                staged = stage(store, settings.exports, settings, build_id=path.name, tap=turn.take)
+            except BaseException:
+                turn.abandon()
+                raise
+            try:
+                report.feed = turn.finish()
+            except BaseException:
+                discard_export(staged)
+                raise
+        for note in report.feed.notes:
+            progress(f"  feed: {note}")
         try:
             remote = open_remote(settings)
             if remote is not None:  # the remote store serves; the local build was only the workshop

@@ -129,24 +129,56 @@ class Description:
         return hashlib.sha256(self.content.encode("utf-8")).hexdigest()
 
 
-def descriptions(store: EmbeddedStore, iris: Iris) -> Iterator[Description]:
-    """Every project's asserted description, read source graph by source graph (graphs and projects in
-    IRI order). A source's project triples are held in memory while it is read, as its cache entry was."""
-    prefix = str(iris.source_graph(""))
-    last_updated = iris.vocab + "lastUpdated"
-    for graph in sorted(g for g in store.named_graphs() if g.startswith(prefix)):
-        groups: dict[str, list[Triple]] = {}
-        for q in store.quads(graph=NamedNode(graph)):
-            project = iris.project_of(q.subject.value) if isinstance(q.subject, NamedNode) else None
+class ProjectGroups:
+    """Source graphs' quads grouped by project, as they are read graph by graph (graphs and
+    projects in IRI order). A source's project triples are held until its graph ends, as
+    its cache entry was."""
+
+    def __init__(self, iris: Iris):
+        self.iris, self.prefix = iris, str(iris.source_graph(""))
+        self.last_updated = iris.vocab + "lastUpdated"
+        self.graph: str | None = None
+        self.groups: dict[str, list[Triple]] = {}
+
+    def take(self, graph: str | None, quads: list) -> list[Description]:
+        """Add one batch of `graph`'s quads; returns the descriptions of the graph before it, if it ended."""
+        done = self.flush() if graph != self.graph else []
+        self.graph = graph
+        if graph is None or not graph.startswith(self.prefix):
+            return done
+        groups, project_of = self.groups, self.iris.project_of
+        last, project = None, None
+        for q in quads:  # in index order: a subject's quads come together
+            s = q.subject
+            if type(s) is not NamedNode:
+                continue
+            if s.value != last:
+                last = s.value
+                project = project_of(last)
             if project is not None:
                 groups.setdefault(project, []).append(q.triple)
-        for project in sorted(groups):
-            triples = groups[project]
+        return done
+
+    def flush(self) -> list[Description]:
+        """The descriptions of the graph being read (call once after the last batch)."""
+        out = []
+        for project in sorted(self.groups):
+            triples = self.groups[project]
             lines = serialize(triples, RdfFormat.N_TRIPLES).decode("utf-8").splitlines()
             modified = next(((t.object.value, t.object.datatype.value) for t in triples
-                             if t.subject.value == project and t.predicate.value == last_updated
+                             if t.subject.value == project and t.predicate.value == self.last_updated
                              and isinstance(t.object, Literal)), None)
-            yield Description(project, "".join(f"{line}\n" for line in sorted(lines)), modified)
+            out.append(Description(project, "".join(f"{line}\n" for line in sorted(lines)), modified))
+        self.groups = {}
+        return out
+
+
+def descriptions(store: EmbeddedStore, iris: Iris) -> Iterator[Description]:
+    """Every project's asserted description, read from the store source graph by source graph."""
+    groups = ProjectGroups(iris)
+    for graph in sorted(g for g in store.named_graphs() if g.startswith(groups.prefix)):
+        yield from groups.take(graph, list(store.quads(graph=NamedNode(graph))))
+    yield from groups.flush()
 
 
 # --- a build's turn -------------------------------------------------------------------
@@ -171,34 +203,105 @@ class FeedReport:
                 f"({self.dropped} dropped by retention)")
 
 
-def stage(store: EmbeddedStore, settings: Settings, *, build_id: str, now: datetime | None = None) -> FeedReport:
-    """Write the feed state that follows the published one, for `build_id`, beside `settings.feed`.
+class FeedTurn:
+    """A build's turn at the feed: the state that follows the published one, written beside
+    `settings.feed` while the build reads its store's quads (`take`, the export's tap) and
+    sealed by `finish`. Nothing is published: `publish_feed` switches it in after the
+    store, `discard_feed` drops it when the build fails."""
 
-    Nothing is published: `publish_feed` switches it in after the store, `discard_feed`
-    drops it when the build fails.
-    """
-    t0 = time.perf_counter()
-    out = Path(settings.feed)
-    _check_target(out)
-    iris = Iris(settings.base)
-    report = FeedReport(out)
-    work = staging_dir(out, build_id)
-    try:
-        db = work / FEED_DB
-        report.fresh = not _copy_previous(out / FEED_DB, db, settings.base, report)
-        conn = sqlite3.connect(db)
+    def __init__(self, settings: Settings, *, build_id: str, now: datetime | None = None):
+        self.t0 = time.perf_counter()
+        self.settings, self.iris = settings, Iris(settings.base)
+        out = Path(settings.feed)
+        _check_target(out)
+        self.report = FeedReport(out)
+        self.groups = ProjectGroups(self.iris)
+        self.work = staging_dir(out, build_id)
+        self.build_id = build_id
         try:
-            if report.fresh:
-                conn.executescript(_SCHEMA)
-            _advance(conn, store, iris, settings, report, now or datetime.now(timezone.utc), build_id)
-        finally:
+            db = self.work / FEED_DB
+            self.report.fresh = not _copy_previous(out / FEED_DB, db, settings.base, self.report)
+            self.conn = sqlite3.connect(db)
+            if self.report.fresh:
+                self.conn.executescript(_SCHEMA)
+            last = self.conn.execute("SELECT MAX(generated) FROM version").fetchone()[0]
+            self.report.stamp = stamp(_later(now or datetime.now(timezone.utc), last))
+            self.conn.execute("CREATE TEMP TABLE seen (project TEXT PRIMARY KEY)")
+        except BaseException:
+            self.abandon()
+            raise
+
+    def take(self, graph: str | None, quads: list) -> None:
+        for d in self.groups.take(graph, quads):
+            self.add(d)
+
+    def add(self, d: Description) -> None:
+        """Append a version of `d`'s project unless its latest version says the same."""
+        conn, report = self.conn, self.report
+        conn.execute("INSERT OR IGNORE INTO seen VALUES (?)", (d.project,))
+        latest = conn.execute("SELECT kind, hash FROM version WHERE project = ? ORDER BY seq DESC LIMIT 1",
+                              (d.project,)).fetchone()
+        digest = d.sha256
+        if latest is not None and latest[0] != DELETE and latest[1] == digest:
+            report.unchanged += 1
+            return
+        kind = CREATE if latest is None or latest[0] == DELETE else UPDATE
+        modified, modified_type = d.modified or (None, None)
+        conn.execute("INSERT INTO version (project, iri, generated, modified, modified_type, kind, hash, content,"
+                     " kept) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)",
+                     (d.project, str(self.iris.version(d.project, report.stamp)), report.stamp, modified,
+                      modified_type, kind, digest, zlib.compress(d.content.encode("utf-8"), 6)))
+        report.created += kind == CREATE
+        report.updated += kind == UPDATE
+
+    def finish(self) -> FeedReport:
+        """Delete markers for projects not seen, the retention policy, then seal the state (one transaction)."""
+        conn, report, settings, when = self.conn, self.report, self.settings, self.report.stamp
+        try:
+            for d in self.groups.flush():
+                self.add(d)
+            gone = [row[0] for row in conn.execute(
+                "SELECT v.project FROM version v JOIN (SELECT MAX(seq) AS seq FROM version GROUP BY project) l "
+                "ON v.seq = l.seq WHERE v.kind != ? AND v.project NOT IN (SELECT project FROM seen) "
+                "ORDER BY v.project", (DELETE,))]
+            for project in gone:
+                conn.execute("INSERT INTO version (project, iri, generated, kind, kept) VALUES (?, ?, ?, ?, 1)",
+                             (project, str(self.iris.version(project, when)), when, DELETE))
+            report.deleted = len(gone)
+            report.dropped = _retain(conn, settings.feed_window, parse_time(when))
+            report.kept = conn.execute("SELECT COUNT(*) FROM version WHERE kept = 1").fetchone()[0]
+            for key, value in (("base", settings.base), ("window", str(max(settings.feed_window, 0))),
+                               ("built", when), ("build", self.build_id)):
+                conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+            conn.execute("DROP TABLE seen")
+            conn.commit()
             conn.close()
-        report.staged = seal(work)
+            report.staged = seal(self.work)
+        except BaseException:
+            self.abandon()
+            raise
+        report.seconds = time.perf_counter() - self.t0
+        return report
+
+    def abandon(self) -> None:
+        """Drop the unfinished state (the build failed before `finish`)."""
+        conn = getattr(self, "conn", None)
+        if conn is not None:
+            conn.close()
+        shutil.rmtree(self.work, ignore_errors=True)
+
+
+def stage(store: EmbeddedStore, settings: Settings, *, build_id: str, now: datetime | None = None) -> FeedReport:
+    """The feed state that follows the published one, for `build_id`, read from `store`'s source graphs
+    (a build takes them from its export's pass instead: `FeedTurn`)."""
+    turn = FeedTurn(settings, build_id=build_id, now=now)
+    try:
+        for d in descriptions(store, turn.iris):
+            turn.add(d)
     except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
+        turn.abandon()
         raise
-    report.seconds = time.perf_counter() - t0
-    return report
+    return turn.finish()
 
 
 def publish_feed(report: FeedReport) -> None:
@@ -239,45 +342,6 @@ def _copy_previous(previous: Path, db: Path, base: str, report: FeedReport) -> b
     except sqlite3.DatabaseError as e:
         raise FeedError(f"cannot read the published feed state {previous}: {e}") from None
     return True
-
-
-def _advance(conn: sqlite3.Connection, store: EmbeddedStore, iris: Iris, settings: Settings,
-             report: FeedReport, now: datetime, build_id: str) -> None:
-    """Append this build's versions and delete markers, then apply the retention policy; one transaction."""
-    last = conn.execute("SELECT MAX(generated) FROM version").fetchone()[0]
-    report.stamp = when = stamp(_later(now, last))
-    with conn:
-        conn.execute("CREATE TEMP TABLE seen (project TEXT PRIMARY KEY)")
-        for d in descriptions(store, iris):
-            conn.execute("INSERT OR IGNORE INTO seen VALUES (?)", (d.project,))
-            latest = conn.execute("SELECT kind, hash FROM version WHERE project = ? ORDER BY seq DESC LIMIT 1",
-                                  (d.project,)).fetchone()
-            digest = d.sha256
-            if latest is not None and latest[0] != DELETE and latest[1] == digest:
-                report.unchanged += 1
-                continue
-            kind = CREATE if latest is None or latest[0] == DELETE else UPDATE
-            modified, modified_type = d.modified or (None, None)
-            conn.execute("INSERT INTO version (project, iri, generated, modified, modified_type, kind, hash, content,"
-                         " kept) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)",
-                         (d.project, str(iris.version(d.project, when)), when, modified, modified_type, kind, digest,
-                          zlib.compress(d.content.encode("utf-8"), 6)))
-            report.created += kind == CREATE
-            report.updated += kind == UPDATE
-        gone = [row[0] for row in conn.execute(
-            "SELECT v.project FROM version v JOIN (SELECT MAX(seq) AS seq FROM version GROUP BY project) l "
-            "ON v.seq = l.seq WHERE v.kind != ? AND v.project NOT IN (SELECT project FROM seen) ORDER BY v.project",
-            (DELETE,))]
-        for project in gone:
-            conn.execute("INSERT INTO version (project, iri, generated, kind, kept) VALUES (?, ?, ?, ?, 1)",
-                         (project, str(iris.version(project, when)), when, DELETE))
-        report.deleted = len(gone)
-        report.dropped = _retain(conn, settings.feed_window, parse_time(when))
-        report.kept = conn.execute("SELECT COUNT(*) FROM version WHERE kept = 1").fetchone()[0]
-        for key, value in (("base", settings.base), ("window", str(max(settings.feed_window, 0))),
-                           ("built", when), ("build", build_id)):
-            conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
-        conn.execute("DROP TABLE seen")
 
 
 def _retain(conn: sqlite3.Connection, window_days: int, now: datetime) -> int:
