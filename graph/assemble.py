@@ -10,7 +10,10 @@ bag, a triple in two graphs would count twice):
 - organisation triples go once to `graph/organisations`;
 - other triples several sources state go to the first of those source graphs in
   IRI order, and are left out when a reference graph already has them;
-- `dev:relatedProject` links are kept only when the target project was loaded.
+- `dev:relatedProject` links are kept only when the target project is in the build.
+
+`Placement` decides all of this from the sources' entries before anything is loaded, so
+the validating workers (graph/shards.py) see each source graph as the store will hold it.
 
 This is what `single_home()` and `map_projects()` do on rdflib graphs, decided
 from per-source results so that memory stays bounded.
@@ -21,6 +24,7 @@ from __future__ import annotations
 import io
 import multiprocessing
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import Graph, URIRef
@@ -31,7 +35,7 @@ from graph.mapping.iris import Iris
 from graph.ntriples import nt_line
 from graph.records import Problem, Where
 from graph.sourcework import SourceMeta, SourceWriter, cached, entry_name, fingerprint, nq_path, process_iati
-from graph.store import EmbeddedStore, NamedNode, RdfFormat
+from graph.store import EmbeddedStore, RdfFormat
 
 LOAD_BATCH_BYTES = 256 << 20  # N-Quads per bulk_load call: pyoxigraph's loader memory grows with it
 
@@ -168,16 +172,49 @@ def _quads(lines, graph: str) -> bytes:
     return "".join(line[:-3] + suffix for line in lines).encode("utf-8")
 
 
-def load_sources(store: EmbeddedStore, metas: list[SourceMeta], organisations: list[str],
-                 reference: dict[URIRef, Graph], load_now: list[URIRef], iris: Iris, cache: Path,
-                 line: Stage) -> dict[str, int]:
-    """Load the reference graphs in `load_now`, every source and the `organisations` lines
-    (`settled_organisations()`); returns triples per graph."""
+@dataclass
+class Placement:
+    """Where what sources share goes, decided from all sources' entries before anything is loaded:
+    the triples each source graph gets beyond its cache entry (shared triples homed there,
+    `dev:relatedProject` links whose target project is in the build), and the organisations graph."""
+
+    shared: dict[str, list[str]]  # source graph -> N-Triples lines several sources state, homed there
+    related: dict[str, list[str]]  # source graph -> its dev:relatedProject lines that link to a project
+    organisations: list[str]  # N-Triples lines of graph/organisations
+
+    def extra(self, graph: str) -> list[str]:
+        return self.shared.get(graph, []) + self.related.get(graph, [])
+
+    @classmethod
+    def of(cls, metas: list[SourceMeta], organisations: list[str], reference: dict[URIRef, Graph],
+           iris: Iris) -> Placement:
+        in_reference = {nt_line(t) for g in reference.values() for t in g}
+        home: dict[str, str] = {}
+        for m in metas:
+            for t in m.shared:
+                if t not in in_reference and (t not in home or m.graph < home[t]):
+                    home[t] = m.graph
+        shared: dict[str, list[str]] = {}
+        for t, g in home.items():
+            shared.setdefault(g, []).append(t)
+        known = {str(iris.project(identifier)) for m in metas for identifier, _line in m.identifiers}
+        related = {}
+        for m in metas:
+            kept = sorted({text for text, target in m.related if target in known})
+            if kept:
+                related[m.graph] = kept
+        return cls({g: sorted(lines) for g, lines in shared.items()}, related,
+                   sorted(set(organisations) - in_reference))
+
+
+def load_sources(store: EmbeddedStore, metas: list[SourceMeta], placement: Placement,
+                 reference: dict[URIRef, Graph], iris: Iris, cache: Path, line: Stage) -> dict[str, int]:
+    """Load the reference graphs, every source with what `placement` adds to it, and the
+    organisations graph; returns triples per graph."""
     counts: dict[str, int] = {}
-    for name in load_now:
-        store.load(reference[name].serialize(format="nt", encoding="utf-8"), RdfFormat.N_TRIPLES, graph=str(name))
-        counts[str(name)] = len(reference[name])
-    in_reference = {nt_line(t) for g in reference.values() for t in g}
+    for name, g in reference.items():
+        store.load(g.serialize(format="nt", encoding="utf-8"), RdfFormat.N_TRIPLES, graph=str(name))
+        counts[str(name)] = len(g)
     loaded = 0
     batch: list[Path] = []
     size = 0
@@ -193,24 +230,14 @@ def load_sources(store: EmbeddedStore, metas: list[SourceMeta], organisations: l
             store.raw.bulk_load(_Chain(batch), RdfFormat.N_QUADS)
             batch, size = [], 0
             line.update(loaded, f"{loaded} quads")
-    # What sources share: organisations merged, other repeated triples in the first graph.
-    organisations = sorted(set(organisations) - in_reference)
-    home: dict[str, str] = {}
-    for m in metas:
-        for t in m.shared:
-            if t not in in_reference and (t not in home or m.graph < home[t]):
-                home[t] = m.graph
-    tail = [_quads(organisations, str(iris.graph("organisations")))]
-    counts[str(iris.graph("organisations"))] = len(organisations)
-    by_graph: dict[str, list[str]] = {}
-    for t, g in home.items():
-        by_graph.setdefault(g, []).append(t)
-    for g, lines in sorted(by_graph.items()):
-        tail.append(_quads(sorted(lines), g))
+    tail = [_quads(placement.organisations, str(iris.graph("organisations")))]
+    counts[str(iris.graph("organisations"))] = len(placement.organisations)
+    for g in sorted(placement.shared.keys() | placement.related.keys()):
+        lines = placement.extra(g)
+        tail.append(_quads(lines, g))
         counts[g] = counts.get(g, 0) + len(lines)
     store.raw.bulk_load(_Chain(batch, b"".join(tail)), RdfFormat.N_QUADS)
     line.update(loaded, f"{loaded} quads")
-    _load_related(store, metas, iris, counts)
     return counts
 
 
@@ -224,20 +251,6 @@ def settled_organisations(metas: list[SourceMeta], iris: Iris) -> list[str]:
     settle_names([g], iris)
     derived_from_sources(g, iris.graph("organisations"))
     return sorted(nt_line(t) for t in g)
-
-
-def _load_related(store: EmbeddedStore, metas: list[SourceMeta], iris: Iris, counts: dict[str, int]) -> None:
-    """`dev:relatedProject` links whose target project is in the store (looked up there, not in memory)."""
-    is_a, project = (NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
-                     NamedNode(iris.vocab + "Project"))
-    quads = []
-    for m in metas:
-        for text, target in m.related:
-            if next(store.raw.quads_for_pattern(NamedNode(target), is_a, project), None) is not None:
-                quads.append(text[:-3] + f" <{m.graph}> .\n")
-                counts[m.graph] = counts.get(m.graph, 0) + 1
-    if quads:
-        store.raw.bulk_load("".join(sorted(set(quads))).encode("utf-8"), RdfFormat.N_QUADS)
 
 
 def prune_cache(cache: Path, metas: list[SourceMeta]) -> None:

@@ -9,6 +9,7 @@ any error leaves the previous graph serving.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import time
 from collections.abc import Callable
@@ -19,7 +20,14 @@ from typing import TYPE_CHECKING
 
 from rdflib import Graph, Literal, URIRef
 
-from graph.assemble import cross_source_duplicates, load_sources, prune_cache, run_sources, settled_organisations
+from graph.assemble import (
+    Placement,
+    cross_source_duplicates,
+    load_sources,
+    prune_cache,
+    run_sources,
+    settled_organisations,
+)
 from graph.buildlog import Stage, WarningGroups, peak_rss_mb
 from graph.config import Settings
 from graph.mapping.iris import Iris
@@ -342,11 +350,12 @@ def build(settings: Settings, progress: Progress = _stderr, *, workers: int | No
     harvest feed's next state (`graph.feed`), are written before it goes live and
     switched in right after it (`settings.exports`, `settings.feed`).
     """
-    from graph.export import discard_export, publish_export, stage
+    from graph.export import Prepared, check_target, discard_export, publish_export, stage, staging_dir
     from graph.feed import FeedTurn, discard_feed, page_size, publish_feed
     from graph.reason import materialise
     from graph.reference import Reference
-    from graph.shards import validate_sources
+    from graph.search import index_path
+    from graph.shards import Publish, ShardResult, validate_sources
     from graph.validate import load_shapes
 
     page_size(settings)  # a bad DEVKG_FEED_PAGE stops the build before any work
@@ -370,18 +379,32 @@ def build(settings: Settings, progress: Progress = _stderr, *, workers: int | No
         raise BuildFailed(problems, "read")
     report.sources = len([m for m in metas if m.identifiers])
     report.reused = len([m for m in metas if m.cached])
-    with timer.stage("validate") as line:
-        checked = {g: reference[g] for g in (iris.graph("codelists"), iris.graph("sdg"))}
-        organisations = settled_organisations(metas, iris)
-        validation = validate_sources(metas, shapes, checked, organisations, f"{iris.id}org/", cache, line, workers)
-    if not validation.conforms:
-        raise BuildFailed([Problem(Where("shacl"), str(f)) for f in validation.results if _is_violation(f)], "validate")
-    report.findings = list(validation.results)
+    check_target(settings.exports)
     path = new_build_path(settings.store)
+    work = staging_dir(settings.exports, path.name)  # the export: source graphs are written while validating
+    turn = None
     try:
+        turn = FeedTurn(settings, build_id=path.name)
+        prepared = Prepared(settings.base)
+
+        def take(shard: ShardResult) -> None:  # dumps and project versions of a shard's source graphs
+            for part in shard.parts:
+                prepared.add(part)
+            for d in shard.descriptions:
+                turn.add(d)
+
+        with timer.stage("validate") as line:
+            checked = {g: reference[g] for g in (iris.graph("codelists"), iris.graph("sdg"))}
+            placement = Placement.of(metas, settled_organisations(metas, iris), reference, iris)
+            validation = validate_sources(metas, shapes, checked, placement, f"{iris.id}org/", cache, line,
+                                          workers, Publish(work, settings.base), take)
+        if not validation.conforms:
+            raise BuildFailed([Problem(Where("shacl"), str(f)) for f in validation.results if _is_violation(f)],
+                              "validate")
+        report.findings = list(validation.results)
         store = EmbeddedStore(path)
         with timer.stage("load", sum(m.triples for m in metas)) as line:
-            report.graphs = load_sources(store, metas, organisations, reference, list(reference), iris, cache, line)
+            report.graphs = load_sources(store, metas, placement, reference, iris, cache, line)
         with timer.stage("reason"):
             inferred = iris.graph("inferred")
             materialise(store, core_ontology(settings), str(inferred))
@@ -396,22 +419,14 @@ def build(settings: Settings, progress: Progress = _stderr, *, workers: int | No
         with timer.stage("optimize"):
             store.optimize()
         with timer.stage("search index"):  # beside the store, in its build directory: switched with it
-            from graph.search import build_index, index_path
+            from graph.search import build_index
             build_index(store, index_path(path), settings.base)
         report.projects = sum(len(m.identifiers) for m in metas)
         report.organisations = _count_orgs(store, iris)
-        with timer.stage("export"):  # dumps, VoID and the feed's next state, in one read of the store
-            turn = FeedTurn(settings, build_id=path.name)
-            try:
-                staged = stage(store, settings.exports, settings, build_id=path.name, tap=turn.take)
-            except BaseException:
-                turn.abandon()
-                raise
-            try:
-                report.feed = turn.finish()
-            except BaseException:
-                discard_export(staged)
-                raise
+        with timer.stage("export"):  # dumps of the other graphs from the store, VoID; the feed's next state
+            staged = stage(store, settings.exports, settings, build_id=path.name, work=work, prepared=prepared)
+            work = None  # the export owns it now
+            report.feed, turn = turn.finish(), None
         for note in report.feed.notes:
             progress(f"  feed: {note}")
         try:
@@ -431,6 +446,10 @@ def build(settings: Settings, progress: Progress = _stderr, *, workers: int | No
         prune_cache(cache, metas)
     except BaseException:
         discard(path)
+        if work is not None:
+            shutil.rmtree(work, ignore_errors=True)
+        if turn is not None:
+            turn.abandon()
         if report.feed is not None:
             discard_feed(report.feed)
         raise

@@ -28,13 +28,12 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import islice
 from pathlib import Path
 
 from graph.config import Settings
 from graph.describe import DatasetStats, DumpFile, describe
 from graph.namespaces import prefixes
-from graph.store import DefaultGraph, EmbeddedStore, NamedNode, Quad, RdfFormat, serialize
+from graph.store import DefaultGraph, EmbeddedStore, RdfFormat, dump_graph
 
 __all__ = ["DESCRIPTION", "SUMS", "DumpFile", "ExportError", "ExportReport", "describe", "discard_export",
            "discard_staged", "export", "export_build", "graph_file_name", "publish_dir", "publish_export",
@@ -47,7 +46,7 @@ TRIG = "devkg.trig.gz"
 _BUILDING, _DONE = "tmp", "export"  # hidden sibling directories: `.dumps.tmp-…`, `.dumps.export-…`
 _SEP = "--"  # between the build id and mkdtemp's random part (which never holds "-")
 GZIP_LEVEL = 6
-BATCH = 100_000  # quads held in memory at once while dumping
+LINES = 16 << 20  # bytes of N-Triples lines held at once while dumping
 
 
 class ExportError(Exception):
@@ -86,97 +85,214 @@ class _Hashed:
 
 
 class _Output:
-    """One dump file being written, gzipped with mtime 0 and no file name in the header.
+    """One dump file being written: gzip members with mtime 0 and no file name in the header.
 
-    Compression runs in a thread of its own (zlib lets go of the GIL), so the three or
-    four files of a batch are compressed on another core while the next batch is read.
+    The whole-dataset files hold one member per graph (a valid gzip file; `gunzip` and
+    every gzip reader join them), so a graph compressed ahead by a build worker is
+    copied in as it is (`append_member`). Compression runs in a thread of its own (zlib
+    lets go of the GIL): the files of a batch are compressed on another core while the
+    next batch is read.
     """
 
     def __init__(self, path: Path, *, graph: str | None = None):
         self.path, self.graph, self.file = path, graph, _Hashed(path)
-        self.gz = gzip.GzipFile(filename="", mode="wb", fileobj=self.file, mtime=0, compresslevel=GZIP_LEVEL)
-        self.pending: queue.Queue[bytes | None] = queue.Queue(maxsize=8)
+        self.pending: queue.Queue = queue.Queue(maxsize=8)
         self.failed: BaseException | None = None
-        self.thread = threading.Thread(target=self._compress, name=f"gzip {path.name}", daemon=True)
+        self.thread = threading.Thread(target=self._work, name=f"gzip {path.name}", daemon=True)
         self.thread.start()
 
-    def _compress(self) -> None:
-        while (data := self.pending.get()) is not None:
-            if self.failed is None:
-                try:
-                    self.gz.write(data)
-                except BaseException as e:  # a full disk: raised by close()
-                    self.failed = e
+    def _work(self) -> None:
+        gz = None
+        while (item := self.pending.get()) is not None:
+            if self.failed is not None:
+                continue
+            try:
+                if isinstance(item, bytes):
+                    if gz is None:
+                        gz = gzip.GzipFile(filename="", mode="wb", fileobj=self.file, mtime=0,
+                                           compresslevel=GZIP_LEVEL)
+                    gz.write(item)
+                else:  # the end of a member, and a finished member to copy after it
+                    if gz is not None:
+                        gz.close()
+                        gz = None
+                    if item:
+                        with open(item, "rb") as f:
+                            while chunk := f.read(1 << 20):
+                                self.file.write(chunk)
+            except BaseException as e:  # a full disk: raised by close()
+                self.failed = e
+        if gz is not None and self.failed is None:
+            gz.close()
 
     def write(self, data: bytes) -> None:
         self.pending.put(data)
 
+    def end_member(self) -> None:
+        self.pending.put("")
+
+    def append_member(self, path: Path) -> None:
+        """Copy in a gzip member written elsewhere (a build worker's `GraphPart`)."""
+        self.pending.put(str(path))
+
+    def stop(self) -> None:
+        if self.thread.is_alive():
+            self.pending.put(None)
+            self.thread.join()
+
     def close(self) -> DumpFile:
-        self.pending.put(None)
-        self.thread.join()
-        try:
-            if self.failed is not None:
-                raise self.failed
-            self.gz.close()
-        finally:
-            self.file.raw.close()
+        self.stop()
+        self.file.raw.close()
+        if self.failed is not None:
+            raise self.failed
         return DumpFile(self.path.name, self.file.size, self.file.sha.hexdigest(), self.graph)
 
 
-def _batches(quads: Iterator[Quad]) -> Iterator[list[Quad]]:
-    while batch := list(islice(quads, BATCH)):
-        yield batch
+@dataclass
+class GraphPart:
+    """One named graph's dumps, written ahead by a build worker from its in-memory shard:
+    its own Turtle file (already in the export directory) and its members of the
+    whole-dataset N-Quads and TriG files (copied in by `stage`, then deleted)."""
+
+    graph: str
+    turtle: DumpFile
+    nquads: Path
+    trig: Path
+    stats: DatasetStats | None  # taken into `Prepared.stats` as the part arrives
 
 
-Tap = Callable[[str | None, list[Quad]], None]  # sees each batch of quads the export reads, graph by graph
+class Prepared:
+    """The source graphs a build's workers dumped ahead (`GraphPart`s), and what they counted."""
+
+    def __init__(self, base: str):
+        self.parts: dict[str, GraphPart] = {}
+        self.stats = DatasetStats(base)
+
+    def add(self, part: GraphPart) -> None:
+        self.stats.merge(part.stats)
+        part.stats = None
+        self.parts[part.graph] = part
 
 
-def _dump(store: EmbeddedStore, work: Path, base: str, tap: Tap | None = None
-          ) -> tuple[list[DumpFile], DatasetStats]:
-    """Read each graph once and write it to the N-Quads, TriG and its own Turtle file together,
-    counting what VoID reports on the way (and showing each batch to `tap`).
-
-    Reading is the slow part (terms are decoded from disk), so one pass serves every
-    output, the statistics and the harvest feed (`tap`). Graphs go in IRI order, each in
-    batches of `BATCH` quads in the store's index order, so the bytes depend only on the
-    data. A batch boundary repeats the prefix lines (valid Turtle/TriG).
-    Triples in the default graph, which a devkg build never writes, go into the
-    whole-dataset files only.
-    """
+def _prefixes(base: str) -> dict[str, str]:
     # Not `devid:`: instance IRIs have slashes, which Turtle would escape (`devid:org\/US-GOV-1`).
-    pfx = {p: ns for p, ns in prefixes(base).items() if p != "devid"}
-    stats = DatasetStats(base)
-    outputs = [nquads, trig] = [_Output(work / NQUADS), _Output(work / TRIG)]
-    files = []
+    return {p: ns for p, ns in prefixes(base).items() if p != "devid"}
+
+
+def _lines(path: Path) -> Iterator[list[bytes]]:
+    with path.open("rb") as f:
+        while lines := f.readlines(LINES):
+            yield lines
+
+
+def write_graph(store, graph: str | None, work: Path, outputs: list[_Output], stats: DatasetStats,
+                pfx: dict[str, str], take: Callable[[str | None, list[bytes]], None] | None = None) -> None:
+    """One graph into the N-Quads and TriG outputs (a member each) and, when given, its own Turtle file.
+
+    The engine writes the graph as N-Triples and as Turtle into temporary files (its order,
+    so the bytes depend only on the data); the N-Quads member is the N-Triples lines with
+    the graph name, the TriG member the Turtle in a graph block. `take` sees the lines too.
+    """
+    nquads, trig, *own = outputs
+    tmp = work / f".{os.getpid()}-{threading.get_ident()}.tmp"
     try:
-        graphs: list[str | None] = list(store.named_graphs())
+        dump_graph(store, tmp, RdfFormat.N_TRIPLES, graph)
+        suffix = f" <{graph}> .\n".encode() if graph is not None else b" .\n"
+        for lines in _lines(tmp):
+            stats.add(graph, lines)
+            if take is not None:
+                take(graph, lines)
+            nquads.write(b"".join([line[:-3] + suffix for line in lines]))
+        nquads.end_member()
+        dump_graph(store, tmp, RdfFormat.TURTLE, graph, pfx)
+        with tmp.open("rb") as f:
+            header = b""
+            while (line := f.readline()).startswith(b"@prefix "):  # the serializer's own directives
+                header += line
+            trig.write(header + (f"<{graph}> {{\n" if graph is not None else "{\n").encode() + line)
+            for o in own:
+                o.write(header + line)
+            while chunk := f.read(1 << 22):
+                trig.write(chunk)
+                for o in own:
+                    o.write(chunk)
+            trig.write(b"}\n")
+            trig.end_member()
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_part(store, graph: str, work: Path, base: str, take=None) -> GraphPart:
+    """A source graph's dumps, written by a build worker from its shard (see `write_graph`)."""
+    stem = graph_file_name(graph, base).removesuffix(".ttl.gz")
+    outputs = [_Output(work / f".{stem}.nq.part"), _Output(work / f".{stem}.trig.part"),
+               _Output(work / graph_file_name(graph, base), graph=graph)]
+    stats = DatasetStats(base)
+    try:
+        write_graph(store, graph, work, outputs, stats, _prefixes(base), take)
+        nquads, trig, own = (o.close() for o in outputs)
+    finally:
+        for o in outputs:
+            o.stop()
+    return GraphPart(graph, own, work / nquads.name, work / trig.name, stats)
+
+
+def count(store, base: str) -> DatasetStats:
+    """What VoID counts of a store at rest (when no export pass counted it)."""
+    stats = DatasetStats(base)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "graph.nt"
+        for g in [None, *store.named_graphs()]:
+            dump_graph(store, path, RdfFormat.N_TRIPLES, g)
+            for lines in _lines(path):
+                stats.add(g, lines)
+    stats.graphs = {g: n for g, n in stats.graphs.items() if g is not None or n}
+    return stats
+
+
+def _dump(store: EmbeddedStore, work: Path, base: str, prepared: Prepared | None = None
+          ) -> tuple[list[DumpFile], DatasetStats]:
+    """Write each graph to the N-Quads, TriG and its own Turtle file, counting what VoID
+    reports on the way; graphs `prepared` were written by build workers.
+
+    Graphs go in IRI order, one gzip member each. Triples in the default graph, which a
+    devkg build never writes, go into the whole-dataset files only.
+    """
+    pfx, parts = _prefixes(base), prepared.parts if prepared else {}
+    stats = DatasetStats(base)
+    if prepared:
+        stats.merge(prepared.stats)
+    whole = [_Output(work / NQUADS), _Output(work / TRIG)]
+    files, names, own = [], set(), None
+    try:
+        graphs: list[str | None] = sorted(set(store.named_graphs()) | set(parts))
         if next(iter(store.quads(graph=DefaultGraph())), None) is not None:
             graphs.insert(0, None)
         for g in graphs:
-            own = None
             if g is not None:
                 name = graph_file_name(g, base)
-                if any(f.name == name for f in files):
+                if name in names:
                     raise ExportError(f"two named graphs map to the dump file {name}: rename one ({g})")
-                own = _Output(work / name, graph=g)
-                outputs.append(own)
-            stats.graphs.setdefault(g, 0)
-            node = NamedNode(g) if g is not None else DefaultGraph()
-            for batch in _batches(store.quads(graph=node)):
-                stats.add(g, batch)
-                if tap is not None:
-                    tap(g, batch)
-                nquads.write(serialize(batch, RdfFormat.N_QUADS))
-                trig.write(serialize(batch, RdfFormat.TRIG, pfx))
-                if own is not None:
-                    own.write(serialize(batch, RdfFormat.TURTLE, pfx))
+                names.add(name)
+            if g in parts:
+                part = parts[g]
+                whole[0].append_member(part.nquads)
+                whole[1].append_member(part.trig)
+                files.append(part.turtle)
+                continue
+            own = _Output(work / name, graph=g) if g is not None else None
+            write_graph(store, g, work, whole + ([own] if own else []), stats, pfx)
             if own is not None:
-                files.append(outputs.pop().close())
-        return [nquads.close(), trig.close(), *files], stats
+                files.append(own.close())
+                own = None
+        done = [o.close() for o in whole]
     finally:
-        for o in outputs:  # after an error: stop the compression threads
-            if o.thread.is_alive():
-                o.pending.put(None)
+        for o in whole + ([own] if own else []):
+            o.stop()
+    for part in parts.values():
+        part.nquads.unlink(missing_ok=True)
+        part.trig.unlink(missing_ok=True)
+    return [*done, *files], stats
 
 
 def export(store: EmbeddedStore, out_dir: Path, settings: Settings, *,
@@ -196,22 +312,25 @@ def export(store: EmbeddedStore, out_dir: Path, settings: Settings, *,
     return report
 
 
-def stage(store: EmbeddedStore, out_dir: Path, settings: Settings, *,
-          modified: datetime | None = None, build_id: str | None = None, tap: Tap | None = None) -> ExportReport:
+def stage(store: EmbeddedStore, out_dir: Path, settings: Settings, *, modified: datetime | None = None,
+          build_id: str | None = None, work: Path | None = None, prepared: Prepared | None = None
+          ) -> ExportReport:
     """Write a complete export beside `out_dir` without publishing it (see `publish_export`).
 
     A build stages the export of its new store first, then switches the store and
     the export, so the dumps never describe a graph that is not (about to be) served.
     The export directory is named after `build_id` (default: the store directory's
     name, which is the build's), so the server can tell which build an export is of.
-    `tap` sees every quad as it is read (the build's harvest feed reads them there).
+    A build passes the staging directory it made (`work`, from `staging_dir`) with the
+    source graphs its workers wrote there (`parts`).
     """
     t0 = time.perf_counter()
     out_dir = Path(out_dir)
-    _check_target(out_dir)
-    work = staging_dir(out_dir, build_id or (Path(store.path).name if getattr(store, "path", None) else "memory"))
+    check_target(out_dir)
+    work = work or staging_dir(out_dir, build_id or (Path(store.path).name if getattr(store, "path", None)
+                                                     else "memory"))
     try:
-        files, stats = _dump(store, work, settings.base, tap)
+        files, stats = _dump(store, work, settings.base, prepared)
         total = sum(stats.graphs.values())
         body = describe(store, settings, files, modified=modified, stats=stats).serialize(format="turtle",
                                                                                           encoding="utf-8")
@@ -281,7 +400,8 @@ def export_build(out_dir: Path) -> str | None:
     return name[len(prefix):].rpartition(_SEP)[0] or None
 
 
-def _check_target(out_dir: Path) -> None:
+def check_target(out_dir: Path) -> None:
+    """Refuse, before any work, an export directory that holds something else."""
     if out_dir.is_symlink() or not out_dir.exists():
         return
     if not out_dir.is_dir():

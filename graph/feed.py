@@ -33,6 +33,7 @@ import math
 import re
 import shutil
 import sqlite3
+import tempfile
 import time
 import zlib
 from collections.abc import Iterator
@@ -43,7 +44,7 @@ from pathlib import Path
 from graph.config import Settings
 from graph.export import discard_staged, export_build, publish_staged, seal, staging_dir
 from graph.mapping.iris import Iris
-from graph.store import EmbeddedStore, Literal, NamedNode, RdfFormat, Triple, serialize
+from graph.store import EmbeddedStore, Literal, RdfFormat, dump_graph, parse
 
 FEED_DB = "feed.sqlite"
 MAX_PAGE = 1000  # versions per page at most: a page is read and rendered per request
@@ -130,45 +131,47 @@ class Description:
 
 
 class ProjectGroups:
-    """Source graphs' quads grouped by project, as they are read graph by graph (graphs and
-    projects in IRI order). A source's project triples are held until its graph ends, as
-    its cache entry was."""
+    """Source graphs' N-Triples lines grouped by project, as they are read graph by graph (graphs
+    and projects in IRI order). A source's project lines are held until its graph ends, as its
+    cache entry was."""
 
     def __init__(self, iris: Iris):
         self.iris, self.prefix = iris, str(iris.source_graph(""))
-        self.last_updated = iris.vocab + "lastUpdated"
+        self.last_updated = f"<{iris.vocab}lastUpdated>".encode()
         self.graph: str | None = None
-        self.groups: dict[str, list[Triple]] = {}
+        self.groups: dict[str, list[bytes]] = {}
 
-    def take(self, graph: str | None, quads: list) -> list[Description]:
-        """Add one batch of `graph`'s quads; returns the descriptions of the graph before it, if it ended."""
+    def take(self, graph: str | None, lines: list[bytes]) -> list[Description]:
+        """Add N-Triples lines of `graph` (as pyoxigraph writes them); returns the descriptions of the
+        graph before it, if that one ended."""
         done = self.flush() if graph != self.graph else []
         self.graph = graph
         if graph is None or not graph.startswith(self.prefix):
             return done
         groups, project_of = self.groups, self.iris.project_of
         last, project = None, None
-        for q in quads:  # in index order: a subject's quads come together
-            s = q.subject
-            if type(s) is not NamedNode:
-                continue
-            if s.value != last:
-                last = s.value
-                project = project_of(last)
+        for line in lines:  # a subject's lines mostly come together
+            subject = line[:line.index(b" ")]
+            if subject != last:
+                last = subject
+                project = project_of(subject[1:-1].decode("utf-8")) if subject[:1] == b"<" else None
             if project is not None:
-                groups.setdefault(project, []).append(q.triple)
+                groups.setdefault(project, []).append(line)
         return done
 
     def flush(self) -> list[Description]:
         """The descriptions of the graph being read (call once after the last batch)."""
         out = []
         for project in sorted(self.groups):
-            triples = self.groups[project]
-            lines = serialize(triples, RdfFormat.N_TRIPLES).decode("utf-8").splitlines()
-            modified = next(((t.object.value, t.object.datatype.value) for t in triples
-                             if t.subject.value == project and t.predicate.value == self.last_updated
-                             and isinstance(t.object, Literal)), None)
-            out.append(Description(project, "".join(f"{line}\n" for line in sorted(lines)), modified))
+            lines = sorted(self.groups[project])
+            own = f"<{project}> ".encode() + self.last_updated + b" "
+            stated = next((line for line in lines if line.startswith(own)), None)
+            modified = None
+            if stated is not None:
+                value = parse(stated, RdfFormat.N_TRIPLES)[0].object
+                if isinstance(value, Literal):
+                    modified = (value.value, value.datatype.value)
+            out.append(Description(project, b"".join(lines).decode("utf-8"), modified))
         self.groups = {}
         return out
 
@@ -176,8 +179,12 @@ class ProjectGroups:
 def descriptions(store: EmbeddedStore, iris: Iris) -> Iterator[Description]:
     """Every project's asserted description, read from the store source graph by source graph."""
     groups = ProjectGroups(iris)
-    for graph in sorted(g for g in store.named_graphs() if g.startswith(groups.prefix)):
-        yield from groups.take(graph, list(store.quads(graph=NamedNode(graph))))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "graph.nt"
+        for graph in sorted(g for g in store.named_graphs() if g.startswith(groups.prefix)):
+            dump_graph(store, path, RdfFormat.N_TRIPLES, graph)
+            with path.open("rb") as f:
+                yield from groups.take(graph, f.readlines())
     yield from groups.flush()
 
 
@@ -205,8 +212,8 @@ class FeedReport:
 
 class FeedTurn:
     """A build's turn at the feed: the state that follows the published one, written beside
-    `settings.feed` while the build reads its store's quads (`take`, the export's tap) and
-    sealed by `finish`. Nothing is published: `publish_feed` switches it in after the
+    `settings.feed` as the build's workers describe each source's projects (`add`, in graph
+    order) and sealed by `finish`. Nothing is published: `publish_feed` switches it in after the
     store, `discard_feed` drops it when the build fails."""
 
     def __init__(self, settings: Settings, *, build_id: str, now: datetime | None = None):
@@ -215,7 +222,6 @@ class FeedTurn:
         out = Path(settings.feed)
         _check_target(out)
         self.report = FeedReport(out)
-        self.groups = ProjectGroups(self.iris)
         self.work = staging_dir(out, build_id)
         self.build_id = build_id
         try:
@@ -230,10 +236,6 @@ class FeedTurn:
         except BaseException:
             self.abandon()
             raise
-
-    def take(self, graph: str | None, quads: list) -> None:
-        for d in self.groups.take(graph, quads):
-            self.add(d)
 
     def add(self, d: Description) -> None:
         """Append a version of `d`'s project unless its latest version says the same."""
@@ -258,8 +260,6 @@ class FeedTurn:
         """Delete markers for projects not seen, the retention policy, then seal the state (one transaction)."""
         conn, report, settings, when = self.conn, self.report, self.settings, self.report.stamp
         try:
-            for d in self.groups.flush():
-                self.add(d)
             gone = [row[0] for row in conn.execute(
                 "SELECT v.project FROM version v JOIN (SELECT MAX(seq) AS seq FROM version GROUP BY project) l "
                 "ON v.seq = l.seq WHERE v.kind != ? AND v.project NOT IN (SELECT project FROM seen) "
@@ -293,7 +293,7 @@ class FeedTurn:
 
 def stage(store: EmbeddedStore, settings: Settings, *, build_id: str, now: datetime | None = None) -> FeedReport:
     """The feed state that follows the published one, for `build_id`, read from `store`'s source graphs
-    (a build takes them from its export's pass instead: `FeedTurn`)."""
+    (a build's workers describe them from their in-memory shards instead: `FeedTurn.add`)."""
     turn = FeedTurn(settings, build_id=build_id, now=now)
     try:
         for d in descriptions(store, turn.iris):

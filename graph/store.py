@@ -217,6 +217,20 @@ def serialize(triples: list, fmt, prefixes: dict[str, str] | None = None, output
     return ox.serialize(triples, output, format=fmt, **kwargs)
 
 
+def dump_graph(store, output: Path, fmt, graph: str | None, prefixes: dict[str, str] | None = None) -> None:
+    """One graph (None: the default graph) of an embedded, remote or in-memory store into a file,
+    written by the engine (no Python object per triple)."""
+    kwargs = {"prefixes": prefixes} if prefixes and fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else {}
+    if isinstance(store, RemoteStore):
+        if graph is None:  # devkg keeps nothing in the default graph, and a remote store shows none
+            Path(output).write_bytes(b"")
+        else:
+            store.dump(output, fmt, graph=graph, prefixes=prefixes)
+        return
+    raw = getattr(store, "raw", store)
+    raw.dump(str(output), fmt, from_graph=ox.NamedNode(graph) if graph is not None else ox.DefaultGraph(), **kwargs)
+
+
 def parse(data: bytes | str, fmt, *, graph: NamedNode | None = None) -> list[Quad]:
     """RDF text in a format of `RdfFormat` as quads, put in `graph` when given (for triple formats)."""
     try:

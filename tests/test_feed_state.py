@@ -204,33 +204,3 @@ def test_iris_find_the_project_of_a_child_node():
         f"{BASE}id/project/X/version/2026-01-01T00:00:00.000Z"
     assert str(iris.feed_page(101, 200)) == f"{BASE}ldes/page/101-200"
 
-
-def test_the_exports_pass_gives_the_same_versions_as_reading_the_store(tmp_path):
-    """A build feeds the state from the quads its export reads (`FeedTurn` as the export's tap);
-    `stage` reads the source graphs itself. Both must log the same versions, batch sizes aside."""
-    import graph.export as export
-    from graph.feed import FeedTurn
-
-    data = trig({**FIVE, "F": "Project F"}, last_updated={"B": "2025-02-03"})
-    store = EmbeddedStore(tmp_path / "store")
-    store.load(data, RdfFormat.TRIG)
-    direct = stage(store, feed_settings(tmp_path / "direct"), build_id="b1", now=day(0))
-    tapped_settings = feed_settings(tmp_path / "tapped")
-    turn = FeedTurn(tapped_settings, build_id="b1", now=day(0))
-    batch, export.BATCH = export.BATCH, 3  # several batches per graph, and graphs that end mid-batch
-    try:
-        export.stage(store, tmp_path / "dumps", tapped_settings, build_id="b1", tap=turn.take)
-    finally:
-        export.BATCH = batch
-    tapped = turn.finish()
-    assert (tapped.created, tapped.kept) == (direct.created, direct.kept) == (6, 6)
-
-    def log(report) -> list[tuple]:
-        state = FeedState(report.staged / FEED_DB)
-        try:
-            return [(v.project, v.kind, v.modified, v.content) for v in state.versions(1, state.count())]
-        finally:
-            state.close()
-
-    assert log(tapped) == log(direct)
-    assert log(direct)[1][2] == ("2025-02-03", "http://www.w3.org/2001/XMLSchema#date")

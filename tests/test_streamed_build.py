@@ -218,3 +218,76 @@ def test_a_build_under_another_base_is_the_same_graph_renamed(tmp_path, seed_set
                    for q in open_live(seed_settings.store).raw.quads_for_pattern(None, None, None))
     assert quads(open_live(settings.store)) == quads(renamed)
     assert open_live(settings.store).count(base + "graph/inferred") > 0
+
+
+def test_the_dumps_hold_exactly_the_stores_quads(built):
+    """Source graphs are dumped by the validating workers from their shards, the other graphs from
+    the store: together, graph by graph, they must be what the store holds."""
+    import gzip
+
+    from graph.export import graph_file_name
+
+    settings, report = built
+    store = open_live(settings.store)
+    dumps = settings.exports
+    for name, fmt in (("devkg.nq.gz", ox.RdfFormat.N_QUADS), ("devkg.trig.gz", ox.RdfFormat.TRIG)):
+        dumped = ox.Store()
+        dumped.load(gzip.decompress((dumps / name).read_bytes()), fmt)  # one gzip member per graph
+        assert quads(dumped) == quads(store), name
+    sources = [g for g in store.named_graphs() if "/graph/source/" in g]
+    assert len(sources) == report.sources > 5  # curated and IATI files: each dumped by a worker
+    for g in store.named_graphs():
+        dumped = ox.Store()
+        dumped.load(gzip.decompress((dumps / graph_file_name(g, settings.base)).read_bytes()), ox.RdfFormat.TURTLE,
+                    to_graph=ox.NamedNode(g))
+        assert quads(dumped) == Counter({q: n for q, n in quads(store).items() if q.endswith(f" <{g}>")}), g
+
+
+def test_void_counts_what_sparql_counts_in_the_store(built):
+    from rdflib import URIRef
+    from rdflib.namespace import VOID
+
+    from graph.export import DESCRIPTION
+
+    settings, _ = built
+    store = open_live(settings.store)
+    void = Graph().parse(settings.exports / DESCRIPTION)
+    ds = Iris(settings.base).dataset
+
+    def one(query: str) -> int:
+        return int(next(iter(store.query(query)))[0].value)
+
+    assert int(void.value(ds, VOID.triples)) == one("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }")
+    assert int(void.value(ds, VOID.distinctSubjects)) == one("SELECT (COUNT(DISTINCT ?s) AS ?n) { ?s ?p ?o }")
+    assert int(void.value(ds, VOID.distinctObjects)) == one("SELECT (COUNT(DISTINCT ?o) AS ?n) { ?s ?p ?o }")
+    assert int(void.value(ds, VOID.entities)) == one(
+        f'SELECT (COUNT(DISTINCT ?s) AS ?n) {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{Iris(settings.base).id}")) }}')
+    classes = {row[0].value: int(row[1].value) for row in store.query(
+        "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) { ?s a ?c FILTER(isIRI(?c)) } GROUP BY ?c")}
+    assert {str(void.value(part, VOID["class"])): int(void.value(part, VOID.entities))
+            for part in void.objects(ds, VOID.classPartition)} == classes
+    for sub in void.objects(ds, VOID.subset):
+        graph = void.value(sub, URIRef("http://www.w3.org/ns/sparql-service-description#name"))
+        assert int(void.value(sub, VOID.triples)) == store.count(str(graph)), graph
+
+
+def test_the_builds_feed_is_what_reading_its_store_gives(built, tmp_path):
+    """A build's workers describe each source graph's projects from their shards for the feed;
+    `feed.stage` reads the same from the built store. Both must log the same versions."""
+    from graph.feed import FEED_DB, FeedState, stage
+
+    settings, _ = built
+    store = open_live(settings.store)
+    direct = stage(store, settings_for(settings.data, tmp_path / "var"), build_id="again")
+
+    def log(path: Path) -> list[tuple]:
+        state = FeedState(path / FEED_DB)
+        try:
+            return [(v.project, v.kind, v.modified, v.content) for v in state.versions(1, state.count())]
+        finally:
+            state.close()
+
+    built_log = log(settings.feed)
+    assert len(built_log) == 5 + 40 + 3
+    assert built_log == log(direct.staged)
+    assert any("relatedProject" in content for *_, content in built_log)
