@@ -30,17 +30,31 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from graph.config import Settings
-from graph.describe import DatasetStats, DumpFile, describe
 from graph.namespaces import prefixes
 from graph.store import DefaultGraph, EmbeddedStore, NamedNode, Quad, RdfFormat, serialize
+
+if TYPE_CHECKING:
+    from graph.describe import DatasetStats, DumpFile, describe
 
 __all__ = ["DESCRIPTION", "SUMS", "DumpFile", "ExportError", "ExportReport", "describe", "discard_export",
            "discard_staged", "export", "export_build", "graph_file_name", "publish_dir", "publish_export",
            "publish_staged", "read_sums", "seal", "stage", "staging_dir"]
 
 SUMS = "SHA256SUMS"
+
+
+def __getattr__(name: str):
+    """`DumpFile`, `describe`, `DatasetStats` from graph.describe (rdflib), loaded when first asked for:
+    the web server imports this module for `export_build` and never needs rdflib to start."""
+    if name in ("DatasetStats", "DumpFile", "describe"):
+        from graph import describe as module
+
+        return getattr(module, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 DESCRIPTION = "void.ttl"
 NQUADS = "devkg.nq.gz"
 TRIG = "devkg.trig.gz"
@@ -120,6 +134,8 @@ class _Output:
             self.gz.close()
         finally:
             self.file.raw.close()
+        from graph.describe import DumpFile
+
         return DumpFile(self.path.name, self.file.size, self.file.sha.hexdigest(), self.graph)
 
 
@@ -145,6 +161,8 @@ def _dump(store: EmbeddedStore, work: Path, base: str, tap: Tap | None = None
     """
     # Not `devid:`: instance IRIs have slashes, which Turtle would escape (`devid:org\/US-GOV-1`).
     pfx = {p: ns for p, ns in prefixes(base).items() if p != "devid"}
+    from graph.describe import DatasetStats
+
     stats = DatasetStats(base)
     outputs = [nquads, trig] = [_Output(work / NQUADS), _Output(work / TRIG)]
     files = []
@@ -206,6 +224,8 @@ def stage(store: EmbeddedStore, out_dir: Path, settings: Settings, *,
     name, which is the build's), so the server can tell which build an export is of.
     `tap` sees every quad as it is read (the build's harvest feed reads them there).
     """
+    from graph.describe import DumpFile, describe
+
     t0 = time.perf_counter()
     out_dir = Path(out_dir)
     _check_target(out_dir)
