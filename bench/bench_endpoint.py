@@ -9,7 +9,8 @@ peer from the same run. Kinds of request:
 - `lookup`: `SELECT ?p ?o WHERE { <project> ?p ?o }` as SPARQL JSON, the same IRI each time;
 - `lookup-mix`: the same query over 200 different projects (no response is repeated soon);
 - `ask`: `ASK {}`;
-- `page-ttl` / `page-html`: devkg's resource page; the peer is `DESCRIBE <project>` as Turtle.
+- `page-ttl` / `page-html`: devkg's resource page; the peer is `DESCRIBE <project>` as Turtle;
+- `html-mix`: the HTML pages of the same 200 projects in turn (the first pass makes each page).
 Also: devkg's start time (until it answers) and its RSS (all processes) before the first query.
 Needs wrk (Debian `wrk`) and the `oxigraph` CLI (the test extra). Prints figures, asserts nothing.
 Without `--store` it builds the seeds plus one copy of the real IOM IATI file in a temporary directory.
@@ -179,6 +180,7 @@ def main() -> None:
             "page-ttl": {"devkg": (page, "text/turtle", None),
                          "oxigraph": (sparql_path("/query", f"DESCRIBE <{iri}>"), "text/turtle", None)},
             "page-html": {"devkg": (page, "text/html", None)},
+            "html-mix": {"devkg": ("/", "text/html", [i.replace("https://w3id.org/devkg/", "/") for i in iris])},
         }
         servers = {}
         port = free_port()

@@ -31,15 +31,17 @@ from datetime import datetime
 from pathlib import Path
 
 from graph.config import Settings
-from graph.describe import DatasetStats, DumpFile, describe
+from graph.dumpinfo import DatasetStats, DumpFile
 from graph.namespaces import prefixes
 from graph.store import DefaultGraph, EmbeddedStore, RdfFormat, dump_graph
 
-__all__ = ["DESCRIPTION", "SUMS", "DumpFile", "ExportError", "ExportReport", "describe", "discard_export",
+__all__ = ["DESCRIPTION", "SUMS", "DumpFile", "ExportError", "ExportReport", "discard_export",
            "discard_staged", "export", "export_build", "graph_file_name", "publish_dir", "publish_export",
            "publish_staged", "read_sums", "seal", "stage", "staging_dir"]
 
 SUMS = "SHA256SUMS"
+
+
 DESCRIPTION = "void.ttl"
 NQUADS = "devkg.nq.gz"
 TRIG = "devkg.trig.gz"
@@ -324,6 +326,8 @@ def stage(store: EmbeddedStore, out_dir: Path, settings: Settings, *, modified: 
     A build passes the staging directory it made (`work`, from `staging_dir`) with the
     source graphs its workers wrote there (`parts`).
     """
+    from graph.describe import describe  # rdflib: only when an export is written
+
     t0 = time.perf_counter()
     out_dir = Path(out_dir)
     check_target(out_dir)

@@ -17,7 +17,8 @@ from rdflib import namespace as ns
 from rdflib.compare import isomorphic
 
 from graph.config import Settings
-from graph.export import DESCRIPTION, SUMS, ExportError, describe, export, graph_file_name, read_sums
+from graph.describe import describe
+from graph.export import DESCRIPTION, SUMS, ExportError, export, graph_file_name, read_sums
 from graph.store import EmbeddedStore
 
 FIXTURE = Path(__file__).parent / "fixtures" / "export" / "small.trig"

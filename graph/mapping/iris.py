@@ -13,14 +13,21 @@ import unicodedata
 from functools import lru_cache
 from urllib.parse import quote, unquote_to_bytes
 
-from rdflib import URIRef
-
-from graph.namespaces import DEFAULT_BASE, GEONAMES, WD
+from graph.namespaces import DEFAULT_BASE, IRIS
 
 # Characters kept as they are in an IRI path segment; everything else is %-encoded.
 # IATI identifiers may contain "/", ":" and spaces ("XM-DAC-41114-PROJECT-00089/2"),
 # so a segment never keeps "/" (which would make a false child path).
 _SAFE = "-._~!$&'()*+,;=:@"
+
+
+def URIRef(value: str):  # noqa: N802 - stands for rdflib's URIRef
+    """rdflib's `URIRef(value)`; rdflib is imported on the first IRI minted, not with this module
+    (the web server imports it for `canonical_path` and `Iris` and never needs rdflib)."""
+    from rdflib import URIRef as real
+
+    globals()["URIRef"] = real
+    return real(value)
 
 
 _PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
@@ -155,11 +162,11 @@ class Iris:
     @staticmethod
     def geonames(geoname_id: str) -> URIRef:
         """A GeoNames feature, in the form GeoNames itself uses (`https://sws.geonames.org/3937513/`)."""
-        return GEONAMES[f"{geoname_id.strip()}/"]
+        return URIRef(f"{IRIS['GEONAMES']}{geoname_id.strip()}/")
 
     @staticmethod
     def wikidata(qid: str) -> URIRef:
-        return WD[qid.strip()]
+        return URIRef(IRIS["WD"] + qid.strip())
 
     # --- instances ----------------------------------------------------------------
     def project(self, identifier: str) -> URIRef:

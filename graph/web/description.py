@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from flask import Response, current_app, request
 
-from graph.namespaces import SD, prefixes, vocab
+from graph.namespaces import IRIS, prefixes
 from graph.store import BlankNode, Literal, NamedNode, Triple
 from graph.web import negotiate
 from graph.web.errors import ApiError
 from graph.web.results import Cut, write_triples
 
+SD = IRIS["SD"]
 RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 VOID_TRIPLES = NamedNode("http://rdfs.org/ns/void#triples")
 
@@ -34,7 +35,7 @@ def graph_counts(live) -> tuple[int, list[tuple[str, int]]]:
 def service_triples(endpoint: str) -> list[Triple]:
     settings = current_app.config["DEVKG"]
     live = current_app.extensions["devkg"]
-    dev = vocab(settings.base)
+    dev = f"{settings.base}def#"
     me = NamedNode(endpoint)
     t = [Triple(me, RDF_TYPE, _sd("Service")), Triple(me, _sd("endpoint"), me),
          Triple(me, _sd("supportedLanguage"), _sd("SPARQL11Query"))]

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response, current_app, render_template, request, send_from_directory
 
-from graph.export import DESCRIPTION, SUMS, describe, export_build, read_sums
+from graph.export import DESCRIPTION, SUMS, export_build, read_sums
 from graph.mapping.iris import Iris
 from graph.store import StoreError
 from graph.web import negotiate
@@ -100,6 +100,8 @@ def void():
     if out is not None and (out / DESCRIPTION).exists():
         return send_from_directory(out, DESCRIPTION, conditional=True, etag=True,
                                    mimetype="text/turtle", max_age=0)
+    from graph.describe import describe  # rdflib: loaded by the first request that needs it
+
     live = current_app.extensions["devkg"]
     body = live.cached("void", lambda: describe(live.get(), settings, []).serialize(format="turtle").encode("utf-8"))
     resp = Response(body, mimetype="text/turtle")

@@ -15,6 +15,8 @@ subqueries, dataset clauses, comments or escapes. pyoxigraph answers such a
 pattern from one index range and streams it, so every row costs one index step
 and the row, byte and deadline limits (results.py) bound the work; nothing here
 can recurse or run long. Anything else, however harmless, takes the worker path.
+`ASK {}` itself (no prologue, no dataset) is `true` over every dataset, so it is
+answered from its parsed form without reading the store (`Flat.always_true`).
 
 A SELECT that provably fits the limits (a probe skips `max_rows` rows in the
 engine; the body is written by pyoxigraph into a buffer that refuses to grow past
@@ -26,11 +28,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from graph.store import QuerySyntaxError, StoreError
 from graph.web import negotiate
 from graph.web.limits import Answer, Job, execute
-from graph.web.results import Cut
+from graph.web.results import Cut, write_boolean
 
 MAX_LENGTH = 4000
 _TOKEN = re.compile(r"""
@@ -67,6 +70,12 @@ class Flat:
     group: str
     limit: int | None
 
+    @property
+    def always_true(self) -> bool:
+        """`ASK {}` / `ASK WHERE {}` with no prologue: the empty group has one solution in every dataset,
+        so the answer is `true` without reading the store (a prologue goes to the engine, which checks its IRIs)."""
+        return self.form == "ask" and not self.prologue and self.group == "{ }"
+
 
 def is_flat(query: str) -> bool:
     """Whether `query` is a flat lookup (see the module docstring) and may run in the server process."""
@@ -77,6 +86,11 @@ def parse(query: str) -> Flat | None:
     """The flat lookup `query` is, or None for anything else."""
     if len(query) > MAX_LENGTH:
         return None
+    return _parse(query)
+
+
+@lru_cache(maxsize=1024)  # a pure function of the text; the lane and the dispatcher both ask, clients repeat
+def _parse(query: str) -> Flat | None:
     toks = tokens(query)
     if toks is None:
         return None
@@ -193,9 +207,16 @@ class _CappedBuffer:
         pass
 
 
+@lru_cache(maxsize=None)  # one body per results format
+def _true(fmt: negotiate.Format) -> bytes:
+    return write_boolean(True, fmt)
+
+
 def answer(store, job: Job, flat: Flat) -> Answer:
     """Answer a flat lookup in this process: by pyoxigraph's writer when it fits the limits, else row by row."""
     fmt = next((f for f in negotiate.RESULTS if f.name == job.results_format), None)
+    if flat.always_true and fmt is not None and not (job.default_graphs or job.named_graphs):
+        return Answer("ok", "boolean", fmt.name, _true(fmt), Cut(1))
     if flat.form == "ask" or fmt is None or job.default_graphs or job.named_graphs:
         return execute(store, job, dataset_clause=False)
     options = {"base_iri": job.base_iri, "prefixes": job.prefixes or None, "dataset_clause": False}

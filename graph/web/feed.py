@@ -25,11 +25,10 @@ import hashlib
 from dataclasses import dataclass
 
 from flask import Blueprint, Response, current_app, render_template, request
-from rdflib.namespace import DCAT, DCTERMS, PROV, RDF, RDFS, XSD
 
 from graph.feed import FEED_DB, MAX_PAGE, FeedError, FeedState, Version, page_size, parse_time, stamp
 from graph.mapping.iris import Iris
-from graph.namespaces import AS, LDES, TREE, prefixes
+from graph.namespaces import prefixes, space
 from graph.store import DefaultGraph, Literal, NamedNode, Quad, RdfFormat, parse, serialize
 from graph.web import negotiate
 from graph.web.dumps import RETRY_SECONDS, served_build
@@ -40,6 +39,8 @@ FORMATS = [negotiate.by_name(negotiate.GRAPHS, name) for name in ("ttl", "trig",
 WITH_GRAPHS = (RdfFormat.TRIG, RdfFormat.N_QUADS, RdfFormat.JSON_LD)
 IMMUTABLE = "public, max-age=31536000, immutable"
 SHORT = "public, max-age=60"
+AS, LDES, TREE, DCAT, DCTERMS, PROV, RDF, RDFS, XSD = (space(n) for n in (
+    "AS", "LDES", "TREE", "DCAT", "DCTERMS", "PROV", "RDF", "RDFS", "XSD"))
 SHAPE = "1"  # part of every ETag: change it when the pages' RDF changes shape
 KIND = {"create": AS.Create, "update": AS.Update, "delete": AS.Delete}
 LDES_SPEC = "https://w3id.org/ldes/specification"

@@ -10,9 +10,34 @@ from graph.web.present import iri_ref, local_name, select
 BATCH = 400
 
 
+KEPT = 50_000  # labels remembered per build (the map is emptied when it grows past this)
+
+
 def labels(iris: Iterable[str]) -> dict[str, str]:
-    """`{iri: label}` for every IRI given; one with no label gets its compact name or last segment."""
-    wanted = sorted({i for i in iris if i})
+    """`{iri: label}` for every IRI given; one with no label gets its compact name or last segment.
+
+    Labels are remembered for the build (properties, codes, places and organisations recur on every
+    page), so only IRIs not seen before are looked up.
+    """
+    from flask import current_app
+
+    kept: dict[str, str] = current_app.extensions["devkg"].cached("labels", dict)
+    asked = {i for i in iris if i}
+    out = {}
+    for i in asked:
+        label = kept.get(i)  # .get: another request may empty the map meanwhile
+        if label is not None:
+            out[i] = label
+    if len(out) < len(asked):
+        found = _lookup(sorted(asked - out.keys()))
+        if len(kept) + len(found) > KEPT:
+            kept.clear()
+        kept.update(found)
+        out.update(found)
+    return out
+
+
+def _lookup(wanted: list[str]) -> dict[str, str]:
     found: dict[str, tuple[int, str]] = {}
     for start in range(0, len(wanted), BATCH):
         values = " ".join(iri_ref(i) for i in wanted[start:start + BATCH])

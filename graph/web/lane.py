@@ -13,6 +13,7 @@ including every error, falls through to Flask, which answers as always.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import parse_qs
 
 from werkzeug.utils import get_content_type
@@ -21,12 +22,32 @@ from graph.namespaces import prefixes
 from graph.web import fastpath, negotiate
 from graph.web.limits import Job
 
+MEMO = 1024  # query strings remembered with what they hold (the parse is a pure function of the text)
+
+
+@lru_cache(maxsize=MEMO)
+def flat_query(query_string: str) -> str | None:
+    """The query of a query string that holds one `query` parameter and nothing else, when it is a flat
+    lookup (fastpath.py); None for anything else."""
+    params = parse_qs(query_string, keep_blank_values=True)
+    if list(params) != ["query"] or len(params["query"]) != 1:
+        return None
+    query = params["query"][0]
+    if not query.strip() or fastpath.parse(query) is None:
+        return None
+    return query
+
 
 class FastLane:
     def __init__(self, wsgi_app, flask_app):
+        from server import common_headers
+
         self.next, self.app = wsgi_app, flask_app
         self.settings = flask_app.config["DEVKG"]
         self.prefixes = prefixes(self.settings.base)
+        self.live = flask_app.extensions["devkg"]
+        self.common_headers = common_headers
+        self.content_types = {f.name: get_content_type(f.media_type, "utf-8") for f in negotiate.RESULTS}
 
     def __call__(self, environ, start_response):
         answered = self._try(environ)
@@ -39,11 +60,9 @@ class FastLane:
     def _try(self, environ):
         if environ.get("REQUEST_METHOD") != "GET" or environ.get("PATH_INFO") != "/sparql":
             return None
-        params = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
-        if list(params) != ["query"] or len(params["query"]) != 1:
-            return None
-        query = params["query"][0]
-        if not query.strip() or fastpath.parse(query) is None:
+        query_string = environ.get("QUERY_STRING", "")
+        query = flat_query(query_string) if len(query_string) <= 3 * fastpath.MAX_LENGTH else None
+        if query is None:
             return None
         accept = environ.get("HTTP_ACCEPT")
         results = negotiate.choose(negotiate.RESULTS, accept)
@@ -56,17 +75,14 @@ class FastLane:
         job = Job(query, results.name, graphs.name if graphs else None, settings.max_rows, settings.query_timeout,
                   settings.max_bytes, [], [], base_iri=base_iri, prefixes=self.prefixes)
         try:
-            answer = self.app.extensions["devkg"].run(job)
+            answer = self.live.run(job)
         except Exception:  # noqa: BLE001 - Flask runs it again and answers the error its one way
             return None
         if answer.kind != "ok" or answer.form == "graph":
             return None
-        fmt = next(f for f in negotiate.RESULTS if f.name == answer.format)
-        from server import common_headers
-
-        headers = [("Content-Type", get_content_type(fmt.media_type, "utf-8")),
+        headers = [("Content-Type", self.content_types[answer.format]),
                    ("Content-Length", str(len(answer.body))), ("Vary", "Accept")]
         if answer.cut.reason:
             headers.append(("X-Devkg-Truncated", answer.cut.header()))
-        headers += common_headers(settings, environ.get("HTTP_ORIGIN"), "GET", 200)
+        headers += self.common_headers(settings, environ.get("HTTP_ORIGIN"), "GET", 200)
         return "200 OK", headers, answer.body

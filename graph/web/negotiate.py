@@ -9,6 +9,7 @@ q=0 exclusions, wildcards); this module only maps its answer onto the table.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
@@ -16,7 +17,7 @@ from werkzeug.http import parse_accept_header
 from graph.store import QueryResultsFormat, RdfFormat
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # one object per format: compared and hashed by identity (cheap memo keys)
 class Format:
     name: str  # `format=` value and file extension
     media_type: str
@@ -66,10 +67,20 @@ def choose(candidates: list[Format], accept: str | None, override: str | None = 
     `format=` wins when it names one of `candidates`; a value it does not name
     (SPARQLWrapper sends `format=xml` with `Accept: application/rdf+xml` for
     CONSTRUCT) falls back to Accept. Among equally acceptable formats the first
-    candidate wins, so list the default first.
+    candidate wins, so list the default first. Answers are remembered (the same few
+    Accept headers come again and again, and werkzeug's parse is most of a cheap request).
     """
+    if accept is not None and len(accept) > MEMO_LENGTH or override is not None and len(override) > MEMO_LENGTH:
+        return _choose(tuple(candidates), accept, override)
+    return _memo(tuple(candidates), accept, override)
+
+
+MEMO_LENGTH = 500  # longer headers are parsed each time rather than kept
+
+
+def _choose(candidates: tuple[Format, ...], accept: str | None, override: str | None) -> Format | None:
     if override:
-        fmt = by_name(candidates, override)
+        fmt = by_name(list(candidates), override)
         if fmt is not None:
             return fmt
     ranges = _accept(accept)
@@ -79,6 +90,9 @@ def choose(candidates: list[Format], accept: str | None, override: str | None = 
     offered = [(f.media_type, f) for f in usable] + [(a, f) for f in usable for a in f.aliases]
     best = ranges.best_match([media for media, _ in offered])
     return next((f for media, f in offered if media == best), None)
+
+
+_memo = lru_cache(maxsize=512)(_choose)
 
 
 def by_extension(candidates: list[Format], ext: str) -> Format | None:

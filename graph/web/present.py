@@ -6,6 +6,7 @@ remote store serves them as well as the embedded one.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -74,8 +75,13 @@ def ask(query: str) -> bool:
     return bool(store().query(query, prefixes=prefixes(settings().base)))
 
 
+_IRIREF_SAFE = re.compile(r'[^<>"{}|^`\\\x00-\x20]*')
+
+
 def iri_ref(iri: str) -> str:
     """`<iri>` safe to put in a query: characters SPARQL forbids in an IRIREF are percent-encoded."""
+    if _IRIREF_SAFE.fullmatch(iri):
+        return "<" + iri + ">"
     out = []
     for ch in iri:
         if ch in '<>"{}|^`\\' or ord(ch) <= 0x20:

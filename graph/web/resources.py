@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from urllib.parse import quote
 
 from flask import Blueprint, Response, current_app, render_template, request
@@ -16,6 +17,13 @@ from graph.web.rdfviews import describe
 
 bp = Blueprint("resources", __name__)
 PAGE = 200
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A page body kept in the per-build answer cache (state.AnswerCache holds anything with a `body`)."""
+
+    body: bytes
 
 
 def _split_extension(path: str) -> tuple[str, negotiate.Format | None]:
@@ -46,18 +54,26 @@ def render_resource(iri: str, explicit: negotiate.Format | None) -> Response:
         resp = Response(status=304)
         resp.set_etag(etag)
         return resp
-    d = describe(store, iri, incoming_limit=PAGE, incoming_offset=(page - 1) * PAGE)
-    if not d.exists:
-        raise ApiError(404, f"no resource {iri} in this graph")
-    if fmt is negotiate.HTML:
-        from graph.web.resourcepage import render_html
-        resp = Response(render_html(iri, d, page), mimetype="text/html")
-    else:
-        data = serialize(d.triples(), fmt.writer, prefixes(current_app.config["DEVKG"].base))
-        # a browser that asked for a format by link shows it as text rather than downloading it
-        shown = "text/plain" if browser and fmt.writer != RdfFormat.JSON_LD else \
-            "application/json" if browser else fmt.media_type
-        resp = Response(data, mimetype=shown)
+    # a browser that asked for a format by link shows it as text rather than downloading it
+    shown = "text/html" if fmt is negotiate.HTML else "text/plain" if browser and fmt.writer != RdfFormat.JSON_LD \
+        else "application/json" if browser else fmt.media_type
+    # The ETag names the body (build, IRI, format, page, query string), so a body made once is kept for the
+    # build: a popular page costs a lookup, not a dozen queries and a template.
+    live = current_app.extensions["devkg"]
+    key = ("page", etag, shown)
+    kept = live.answers.get(key)
+    if kept is None:
+        d = describe(store, iri, incoming_limit=PAGE, incoming_offset=(page - 1) * PAGE)
+        if not d.exists:
+            raise ApiError(404, f"no resource {iri} in this graph")
+        if fmt is negotiate.HTML:
+            from graph.web.resourcepage import render_html
+            body = render_html(iri, d, page).encode("utf-8")
+        else:
+            body = serialize(d.triples(), fmt.writer, prefixes(current_app.config["DEVKG"].base))
+        kept = Kept(body)
+        live.answers.put(key, kept)
+    resp = Response(kept.body, mimetype=shown)
     resp.set_etag(etag)
     resp.headers["Vary"] = "Accept"
     return resp

@@ -32,7 +32,7 @@ _VOLATILE = re.compile(r"now|rand|uuid|bnode|service|\\u|\\U", re.IGNORECASE)
 
 
 class AnswerCache:
-    """A least-recently-used map of answers, bounded in bytes."""
+    """A least-recently-used map of answers (or anything with a `body`: resource pages), bounded in bytes."""
 
     def __init__(self, max_bytes: int, max_entry: int):
         self.max_bytes, self.max_entry = max_bytes, max_entry

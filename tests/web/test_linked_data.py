@@ -127,3 +127,21 @@ def test_the_seed_build_publishes_its_feed_listed_in_void_and_dumps(client, web_
     members = {q.object.value for q in quads if q.predicate.value == "https://w3id.org/tree#member"}
     assert len(members) == 5  # every seed project, as created by this build
     assert {q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)} == members
+
+
+@pytest.mark.parametrize("accept", ["text/html", "text/turtle"])
+def test_a_resource_page_is_made_once_per_build_and_format(client, monkeypatch, accept):
+    """The ETag names the body, so a repeated request is served from the per-build cache, byte for byte."""
+    from graph.web import resources
+
+    first = client.get("/id/project/CA-3-A034224001", headers={"Accept": accept})
+    assert first.status_code == 200
+
+    made = []
+    real = resources.describe
+    monkeypatch.setattr(resources, "describe", lambda *a, **k: made.append(a) or real(*a, **k))
+    again = client.get("/id/project/CA-3-A034224001", headers={"Accept": accept})
+    assert again.status_code == 200 and again.data == first.data and made == []
+    assert again.headers["ETag"] == first.headers["ETag"] and again.mimetype == first.mimetype
+    other = client.get("/id/project/CA-3-A034224001?sort=start", headers={"Accept": accept})
+    assert other.status_code == 200 and len(made) == 1  # another query string is another page

@@ -291,3 +291,43 @@ def test_pages_leave_no_query_results_in_reference_cycles(client):
         gc.garbage.clear()
         gc.enable()
     assert not held
+
+
+@pytest.mark.parametrize("accept", ["application/sparql-results+json", "text/csv", "application/sparql-results+xml",
+                                    "text/tab-separated-values"])
+def test_ask_of_the_empty_group_is_true_without_reading_the_store(small_app, accept):
+    from graph.web import fastpath
+
+    assert fastpath.parse("ask  where{ }").always_true and fastpath.parse("ASK {}").always_true
+    for query in ("ASK { ?s ?p ?o }", "PREFIX x: <urn:x#> ASK {}", "BASE <urn:b> ASK {}", "SELECT * {}"):
+        assert not fastpath.parse(query).always_true  # a pattern or a prologue: the engine answers
+    client = small_app.test_client()
+    engine = client.get("/sparql", query_string={"query": "ASK { FILTER(true) }"}, headers={"Accept": accept})
+    live = small_app.extensions["devkg"]
+    store, reads = live.get(), []
+    real = store.query
+    store.query = lambda *a, **k: reads.append(a) or real(*a, **k)
+    try:
+        for query in ("ASK {}", "ASK WHERE { }"):
+            r = client.get("/sparql", query_string={"query": query}, headers={"Accept": accept})
+            assert r.status_code == 200 and r.data == engine.data and r.mimetype == engine.mimetype
+        assert reads == []
+    finally:
+        del store.query
+
+
+def test_ask_of_the_empty_group_with_a_dataset_still_checks_its_graphs(small_app):
+    r = small_app.test_client().get("/sparql", query_string={"query": "ASK {}", "default-graph-uri": "not an iri"},
+                                    headers=JSON)
+    assert r.status_code == 400
+
+
+def test_the_server_path_imports_no_rdflib():
+    """rdflib is a third of a server process's start: the serve path loads it only for the views that need it."""
+    import subprocess
+    import sys
+
+    code = ("import sys, graph.cli, graph.feed, graph.serve; graph.serve.preload(); "
+            "from server import create_app; print('rdflib' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
