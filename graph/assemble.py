@@ -35,7 +35,7 @@ from graph.mapping.iris import Iris
 from graph.ntriples import nt_line
 from graph.records import Problem, Where
 from graph.sourcework import SourceMeta, SourceWriter, cached, entry_name, fingerprint, nq_path, process_iati
-from graph.store import EmbeddedStore, RdfFormat
+from graph.store import EmbeddedStore, MemoryStore, NamedNode, RdfFormat, parse, serialize
 
 LOAD_BATCH_BYTES = 256 << 20  # N-Quads per bulk_load call: pyoxigraph's loader memory grows with it
 
@@ -239,6 +239,41 @@ def load_sources(store: EmbeddedStore, metas: list[SourceMeta], placement: Place
     store.raw.bulk_load(_Chain(batch, b"".join(tail)), RdfFormat.N_QUADS)
     line.update(loaded, f"{loaded} quads")
     return counts
+
+
+def reasoning_reference(reference: dict[URIRef, Graph], ontology: Graph, iris: Iris) -> tuple[bytes, list[bytes]]:
+    """What a shard reasons with besides its sources and the codelists and SDG graphs it was checked
+    with: the ontology and places graphs, and what the rules infer from the reference graphs alone
+    (worked out once here, so that no shard infers it again), as N-Quads; and that closure as
+    N-Triples lines, for the inferred graph."""
+    from graph.reason import materialise
+
+    store = MemoryStore()
+    for name, g in reference.items():
+        store.bulk_load(g.serialize(format="nt", encoding="utf-8"), RdfFormat.N_TRIPLES, to_graph=NamedNode(str(name)))
+    closure = "urn:devkg:reference-closure"
+    materialise(store, ontology, closure)
+    shared = [q for g in (iris.graph("ontology"), iris.graph("places"), closure)
+              for q in store.quads_for_pattern(None, None, None, NamedNode(str(g)))]
+    lines = serialize(list(store.quads_for_pattern(None, None, None, NamedNode(closure))), RdfFormat.N_TRIPLES)
+    return serialize(shared, RdfFormat.N_QUADS), lines.splitlines(keepends=True)
+
+
+def load_inferred(store: EmbeddedStore, own: list[Path], elsewhere: set[bytes], graph: str) -> int:
+    """Load what the shards inferred into `graph`: about their own projects as it is, about other
+    nodes (organisations, concepts, places, related projects, and the reference closure) once,
+    and only what no graph of the store states. Returns the triples loaded."""
+    candidates = sorted(elsewhere)
+    kept = [line for line, q in zip(candidates, parse(b"".join(candidates), RdfFormat.N_TRIPLES))
+            if next(store.quads(q.subject, q.predicate, q.object), None) is None]
+    total = len(kept)
+    for path in own:
+        with path.open("rb") as f:
+            total += sum(1 for _ in f)
+    store.raw.bulk_load(_Chain(own, b"".join(kept)), RdfFormat.N_TRIPLES, to_graph=NamedNode(graph))
+    for path in own:
+        path.unlink(missing_ok=True)
+    return total
 
 
 def settled_organisations(metas: list[SourceMeta], iris: Iris) -> list[str]:

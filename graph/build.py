@@ -23,8 +23,10 @@ from rdflib import Graph, Literal, URIRef
 from graph.assemble import (
     Placement,
     cross_source_duplicates,
+    load_inferred,
     load_sources,
     prune_cache,
+    reasoning_reference,
     run_sources,
     settled_organisations,
 )
@@ -352,7 +354,6 @@ def build(settings: Settings, progress: Progress = _stderr, *, workers: int | No
     """
     from graph.export import Prepared, check_target, discard_export, publish_export, stage, staging_dir
     from graph.feed import FeedTurn, discard_feed, page_size, publish_feed
-    from graph.reason import materialise
     from graph.reference import Reference
     from graph.search import index_path
     from graph.shards import Publish, ShardResult, validate_sources
@@ -387,17 +388,25 @@ def build(settings: Settings, progress: Progress = _stderr, *, workers: int | No
         turn = FeedTurn(settings, build_id=path.name)
         prepared = Prepared(settings.base)
 
-        def take(shard: ShardResult) -> None:  # dumps and project versions of a shard's source graphs
+        inferred_files: list[Path] = []
+        inferred_elsewhere: set[bytes] = set()
+
+        def take(shard: ShardResult) -> None:  # dumps, project versions and inferences of a shard's sources
             for part in shard.parts:
                 prepared.add(part)
             for d in shard.descriptions:
                 turn.add(d)
+            inferred_files.append(shard.inferred)
+            inferred_elsewhere.update(shard.inferred_elsewhere)
 
         with timer.stage("validate") as line:
             checked = {g: reference[g] for g in (iris.graph("codelists"), iris.graph("sdg"))}
             placement = Placement.of(metas, settled_organisations(metas, iris), reference, iris)
-            validation = validate_sources(metas, shapes, checked, placement, f"{iris.id}org/", cache, line,
-                                          workers, Publish(work, settings.base), take)
+            ontology = core_ontology(settings)
+            shard_reference, closure = reasoning_reference(reference, ontology, iris)
+            inferred_elsewhere.update(closure)
+            beyond = Publish(work, settings.base, ontology, shard_reference)
+            validation = validate_sources(metas, shapes, checked, placement, iris, cache, line, workers, beyond, take)
         if not validation.conforms:
             raise BuildFailed([Problem(Where("shacl"), str(f)) for f in validation.results if _is_violation(f)],
                               "validate")
@@ -405,11 +414,10 @@ def build(settings: Settings, progress: Progress = _stderr, *, workers: int | No
         store = EmbeddedStore(path)
         with timer.stage("load", sum(m.triples for m in metas)) as line:
             report.graphs = load_sources(store, metas, placement, reference, iris, cache, line)
-        with timer.stage("reason"):
-            inferred = iris.graph("inferred")
-            materialise(store, core_ontology(settings), str(inferred))
-            report.inferred = store.count(str(inferred))
-            report.graphs[str(inferred)] = report.inferred
+        with timer.stage("reason"):  # the workers reasoned; what they inferred about shared nodes is checked here
+            inferred = str(iris.graph("inferred"))
+            report.inferred = load_inferred(store, inferred_files, inferred_elsewhere, inferred)
+            report.graphs[inferred] = report.inferred
         with timer.stage("quality"):  # SHACL findings and build warnings, queryable per project
             from graph.mapping.quality import quality_graph
 

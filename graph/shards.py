@@ -27,12 +27,15 @@ from rdflib.namespace import RDFS, SH
 
 from graph.assemble import Placement
 from graph.buildlog import Stage
+from graph.mapping.iris import Iris
 from graph.shacl_sparql import CompiledShapes, compile_shapes, report_graph, run_checks
 from graph.sourcework import SourceMeta, nq_path
-from graph.store import MemoryStore, RdfFormat
+from graph.store import MemoryStore, NamedNode, RdfFormat
 from graph.validate import SEVERITY_ORDER, Finding, ValidationReport
 
 CONTEXT = "urn:devkg:context"  # a shard's graph of what its sources link to but other graphs hold
+CONTEXT_ORGANISATIONS = "urn:devkg:context-organisations"  # what its sources say of organisations
+SHARD_INFERRED = "urn:devkg:inferred"
 SHARD_QUADS = 250_000  # small shards keep both cores busy to the end, and are checked faster (10k: 36.5 s -> 17 s)
 _shared: dict = {}  # set before the pool forks: the compiled shapes and the reference bytes
 
@@ -57,9 +60,12 @@ class Shard:
     graphs: list[str] = field(default_factory=list)  # the sources' graph IRIs, in IRI order
     own: list[bytes] = field(default_factory=list)  # N-Quads each graph gets beyond its entry (shared triples)
     related: list[bytes] = field(default_factory=list)  # its dev:relatedProject links: dumped, not checked
-    context: list[bytes] = field(default_factory=list)  # what links resolve to (organisations, concepts)
+    context: list[bytes] = field(default_factory=list)  # what links resolve to: concepts other graphs hold
+    organisations: list[bytes] = field(default_factory=list)  # the sources' own statements about organisations
+    projects: set[str] = field(default_factory=set)  # IRIs of the shard's projects
     quads: int = 0
     organisations_only: bool = False
+    number: int = 0
 
 
 @dataclass
@@ -67,6 +73,8 @@ class ShardResult:
     findings: list[Finding]
     parts: list = field(default_factory=list)  # graph.export.GraphPart of each source graph
     descriptions: list = field(default_factory=list)  # graph.feed.Description of each project, in graph order
+    inferred: Path | None = None  # N-Triples inferred about the shard's projects (theirs alone)
+    inferred_elsewhere: list[bytes] = field(default_factory=list)  # inferred about other nodes: checked by the build
 
 
 def _check_shard(shard: Shard) -> ShardResult:
@@ -76,7 +84,7 @@ def _check_shard(shard: Shard) -> ShardResult:
     store.bulk_load(_shared["reference"], RdfFormat.N_QUADS)
     for path in shard.paths:
         store.bulk_load(path=str(path), format=RdfFormat.N_QUADS)
-    for extra in shard.own + shard.context:
+    for extra in shard.own + shard.context + shard.organisations:
         if extra:
             store.bulk_load(extra, RdfFormat.N_QUADS)
     result = ShardResult([])
@@ -84,9 +92,14 @@ def _check_shard(shard: Shard) -> ShardResult:
         about_org = f.focus.startswith(org_prefix) and "/codelist/" not in f.focus
         if about_org == shard.organisations_only:
             result.findings.append(f)
+    for related in shard.related:  # checked nowhere (their targets are in other shards); dumped and reasoned over
+        if related:
+            store.bulk_load(related, RdfFormat.N_QUADS)
     publish = _shared.get("publish")
-    if publish is not None and not shard.organisations_only:
-        _publish(store, shard, publish, result)
+    if publish is not None:
+        if not shard.organisations_only:
+            _publish(store, shard, publish, result)
+        _reason(store, shard, publish, result)
     return result
 
 
@@ -94,11 +107,7 @@ def _publish(store: MemoryStore, shard: Shard, publish: Publish, result: ShardRe
     """The dumps and project descriptions of each source graph, as the store will hold it."""
     from graph.export import write_part
     from graph.feed import ProjectGroups
-    from graph.mapping.iris import Iris
 
-    for related in shard.related:  # checked nowhere (their targets are in other shards), dumped here
-        if related:
-            store.bulk_load(related, RdfFormat.N_QUADS)
     groups = ProjectGroups(Iris(publish.base))
 
     def take(graph, lines) -> None:
@@ -109,6 +118,37 @@ def _publish(store: MemoryStore, shard: Shard, publish: Publish, result: ShardRe
     result.descriptions += groups.flush()
 
 
+def _reason(store: MemoryStore, shard: Shard, publish: Publish, result: ShardResult) -> None:
+    """What the rules infer from the shard's sources with the reference graphs and their closure.
+
+    Why a shard's inferences are its own: a project and everything under it come from one
+    source, and every rule (domain, range, sub-class, sub-property, inverse, the place and
+    SDG chains) joins a project's triples only with reference data. The sources' own
+    statements about organisations are dropped first: the organisations shard reasons
+    over the merged graph, which is what the store holds. Inferences about the shard's
+    projects go to a file; those about other nodes (an organisation's type, a related
+    project) may be stated or inferred elsewhere, so the build checks them against the store.
+    """
+    from graph.reason import materialise
+    from graph.store import dump_graph
+
+    store.remove_graph(NamedNode(CONTEXT_ORGANISATIONS))
+    store.bulk_load(publish.reasoning_reference, RdfFormat.N_QUADS)
+    materialise(store, publish.ontology, SHARD_INFERRED)
+    out = publish.work / f".inferred-{shard.number}.nt"
+    dump_graph(store, out, RdfFormat.N_TRIPLES, SHARD_INFERRED)
+    project_of, own = Iris(publish.base).project_of, []
+    with out.open("rb") as f:
+        for line in f:
+            subject = line[:line.index(b" ")]
+            if subject[:1] == b"<" and project_of(subject[1:-1].decode("utf-8")) in shard.projects:
+                own.append(line)
+            else:
+                result.inferred_elsewhere.append(line)
+    out.write_bytes(b"".join(own))
+    result.inferred = out
+
+
 def _quads(lines, graph: str) -> bytes:
     suffix = f" <{graph}> .\n"
     return "".join(line[:-3] + suffix for line in lines).encode("utf-8")
@@ -116,14 +156,18 @@ def _quads(lines, graph: str) -> bytes:
 
 @dataclass(frozen=True)
 class Publish:
-    """Where the workers write each source graph's dumps (the export's staging directory)."""
+    """What the workers do beyond SHACL: write each source graph's dumps into the export's staging
+    directory (`work`), describe its projects for the feed, and reason over it (`ontology`'s rules,
+    with `reasoning_reference`: the ontology and places graphs and the reference graphs' closure)."""
 
     work: Path
     base: str
+    ontology: Graph
+    reasoning_reference: bytes
 
 
 def validate_sources(metas: list[SourceMeta], shapes: Graph, reference: dict[URIRef, Graph], placement: Placement,
-                     org_prefix: str, cache: Path, line: Stage, workers: int | None = None,
+                     iris: Iris, cache: Path, line: Stage, workers: int | None = None,
                      publish: Publish | None = None,
                      on_shard: Callable[[ShardResult], None] | None = None) -> ValidationReport:
     """SHACL findings of all sources (and the merged organisations), shard by shard. With `publish`,
@@ -131,6 +175,7 @@ def validate_sources(metas: list[SourceMeta], shapes: Graph, reference: dict[URI
     handed to `on_shard` shard by shard in graph order (so that no more than a few are held)."""
     from graph.ntriples import nt_line
 
+    org_prefix = f"{iris.id}org/"
     compiled = compile_shapes(shapes, _subclasses(shapes, list(reference.values())))
     if compiled.unsupported:
         raise ValueError("shapes use SHACL features devkg does not compile: " + "; ".join(compiled.unsupported))
@@ -144,14 +189,17 @@ def validate_sources(metas: list[SourceMeta], shapes: Graph, reference: dict[URI
         shard.own.append(_quads(own, m.graph))
         shard.related.append(_quads(placement.related.get(m.graph, []), m.graph))
         homed = set(own)
-        shard.context.append(_quads([t for t in (*m.orgs, *m.shared) if t not in homed], CONTEXT))
+        shard.context.append(_quads([t for t in m.shared if t not in homed], CONTEXT))
+        shard.organisations.append(_quads(m.orgs, CONTEXT_ORGANISATIONS))
+        shard.projects.update(str(iris.project(identifier)) for identifier, _line in m.identifiers)
         shard.quads += m.triples
         if shard.quads >= SHARD_QUADS:
             shards.append(shard)
-            shard = Shard()
+            shard = Shard(number=len(shards))
     if shard.paths:
         shards.append(shard)
-    shards.append(Shard(context=[_quads(placement.organisations, "urn:devkg:organisations")], organisations_only=True))
+    shards.append(Shard(context=[_quads(placement.organisations, "urn:devkg:organisations")], organisations_only=True,
+                        number=len(shards)))
     line.total = len(shards)
     findings: set[Finding] = set()
     workers = workers or min(os.cpu_count() or 1, 4)

@@ -291,3 +291,25 @@ def test_the_builds_feed_is_what_reading_its_store_gives(built, tmp_path):
     assert len(built_log) == 5 + 40 + 3
     assert built_log == log(direct.staged)
     assert any("relatedProject" in content for *_, content in built_log)
+
+
+def test_the_shards_infer_what_the_rules_infer_over_the_whole_store(built):
+    """Each worker reasons over its shard (its sources, the reference graphs and their closure);
+    the inferred graph must be what the rules give over every asserted graph at once."""
+    from graph.build import core_ontology
+    from graph.reason import materialise
+
+    settings, report = built
+    iris = Iris(settings.base)
+    store = open_live(settings.store)
+    inferred = str(iris.graph("inferred"))
+    whole = ox.Store()
+    whole.extend(q for q in store.quads() if q.graph_name.value not in (inferred, str(iris.graph("validation"))))
+    materialise(whole, core_ontology(settings), inferred)
+    expected = Counter(str(q) for q in whole.quads_for_pattern(None, None, None, ox.NamedNode(inferred)))
+    found = Counter(str(q) for q in store.quads(graph=ox.NamedNode(inferred)))
+    assert found == expected
+    assert report.inferred == sum(expected.values()) > 0
+    # about projects, organisations (merged graph) and places (the reference closure)
+    kinds = {s.split("/id/")[1].split("/")[0] for q in expected for s in [q.split(">", 1)[0]] if "/id/" in s}
+    assert {"project", "org", "place"} <= kinds, kinds
