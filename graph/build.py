@@ -343,10 +343,12 @@ def build(settings: Settings, progress: Progress = _stderr, *, workers: int | No
     """Build a new store from `settings.data` and make it live; raise BuildFailed on bad input.
 
     Streamed: each source file is read, checked and mapped in a worker into its cache
-    entry (`graph.sourcework`; unchanged files are reused), validated in shards by
-    SHACL compiled to SPARQL (`graph.shards`), bulk-loaded in batches into a new
-    on-disk store (`graph.assemble`) and reasoned over. Memory does not grow with the
-    number of activities, only with the number of organisations, concepts and identifiers.
+    entry (`graph.sourcework`; unchanged files are reused); shards of sources are validated
+    by SHACL compiled to SPARQL, reasoned over, dumped and described for the feed in
+    in-memory stores on every core (`graph.shards`); everything is bulk-loaded in batches
+    into a new on-disk store (`graph.assemble`), which is optimized and indexed for search
+    but never read back whole. Memory does not grow with the number of activities, only
+    with the number of organisations, concepts and identifiers.
 
     Publishing is part of the build: the dumps and VoID/DCAT of the new store, and the
     harvest feed's next state (`graph.feed`), are written before it goes live and
@@ -399,7 +401,7 @@ def build(settings: Settings, progress: Progress = _stderr, *, workers: int | No
             inferred_files.append(shard.inferred)
             inferred_elsewhere.update(shard.inferred_elsewhere)
 
-        with timer.stage("validate") as line:
+        with timer.stage("shards") as line:  # SHACL, reasoning, source graphs' dumps and feed versions
             checked = {g: reference[g] for g in (iris.graph("codelists"), iris.graph("sdg"))}
             placement = Placement.of(metas, settled_organisations(metas, iris), reference, iris)
             ontology = core_ontology(settings)
@@ -414,7 +416,7 @@ def build(settings: Settings, progress: Progress = _stderr, *, workers: int | No
         store = EmbeddedStore(path)
         with timer.stage("load", sum(m.triples for m in metas)) as line:
             report.graphs = load_sources(store, metas, placement, reference, iris, cache, line)
-        with timer.stage("reason"):  # the workers reasoned; what they inferred about shared nodes is checked here
+        with timer.stage("inferred"):  # the workers reasoned; what they inferred about shared nodes is checked here
             inferred = str(iris.graph("inferred"))
             report.inferred = load_inferred(store, inferred_files, inferred_elsewhere, inferred)
             report.graphs[inferred] = report.inferred

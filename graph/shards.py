@@ -1,4 +1,5 @@
-"""SHACL over a large build: shards of sources, each checked in an in-memory store, on every core.
+"""The per-shard work of a large build, in in-memory stores on every core: SHACL, reasoning,
+the source graphs' dumps and the feed's project descriptions.
 
 A shard is a group of sources' cache entries (about `SHARD_QUADS` quads) loaded with
 the reference graphs the shapes look into (codelists, UN SDG KOS) into an in-memory
@@ -12,6 +13,11 @@ SPARQL checks (percentage sums per project). Each source also brings the organis
 and concept triples it states, so links to them resolve. Only organisations are
 described by several sources: findings about an organisation are taken from one last
 shard holding the merged `graph/organisations`, and ignored in the others.
+
+With `Publish`, a shard also does what would otherwise read the built store back (slow:
+an on-disk store decodes every term, 2M quads in 24 s here): it writes each source
+graph's dumps, describes its projects for the feed, and reasons (see `_reason`). Each
+source graph is already in the shard as the store will hold it (`assemble.Placement`).
 """
 
 from __future__ import annotations
