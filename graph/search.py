@@ -208,13 +208,22 @@ def search(db: sqlite3.Connection, text: str, kinds: tuple[str, ...] = KINDS, li
     if expr is None:
         return 0, []
     marks = ",".join("?" * len(kinds))
-    total = db.execute(f"SELECT COUNT(*) FROM words JOIN items ON items.id = words.rowid WHERE words MATCH ? "
-                       f"AND items.kind IN ({marks})", (expr, *kinds)).fetchone()[0]
+    counts = kind_counts(db, text)
+    total = sum(counts.get(k, 0) for k in kinds)
     rows = db.execute(f"""SELECT {COLUMNS}, snippet(words, 1, char(2), char(3), ' … ', 16) FROM words
         JOIN items ON items.id = words.rowid WHERE words MATCH ? AND items.kind IN ({marks})
         ORDER BY items.label = ? COLLATE NOCASE DESC, bm25(words, 8.0, 1.0), items.label LIMIT ? OFFSET ?""",
                       (expr, *kinds, text.strip(), limit, offset)).fetchall()
     return total, _hits(rows)
+
+
+def kind_counts(db: sqlite3.Connection, text: str) -> dict[str, int]:
+    """How many matches for `text` of each kind, in one pass over the matches (the search page shows all three)."""
+    expr = match_expression(text)
+    if expr is None:
+        return {}
+    return dict(db.execute("SELECT items.kind, COUNT(*) FROM words JOIN items ON items.id = words.rowid "
+                           "WHERE words MATCH ? GROUP BY items.kind", (expr,)).fetchall())
 
 
 def browse(db: sqlite3.Connection, kind: str, filters: dict[str, list[str]], *, text: str = "", sort: str = "title",

@@ -121,7 +121,8 @@ def search_page():
     with closing(open_index()) as db:
         total, hits = search.search(db, text, kinds, limit=current_app.config["DEVKG"].max_rows if csv_out else PAGE,
                                     offset=0 if csv_out else (page - 1) * PAGE) if text else (0, [])
-        per_kind = {k: search.search(db, text, (k,), limit=0)[0] for k in search.KINDS} if text else {}
+        counts = search.kind_counts(db, text) if text else {}
+        per_kind = {k: counts.get(k, 0) for k in search.KINDS} if text else {}
     if csv_out:
         return _csv(hits, "devkg-search")
     return render_template("search.html", text=text, search_query=text, kind=kind if kind in search.KINDS else None,

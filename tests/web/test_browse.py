@@ -95,6 +95,21 @@ def test_search_finds_places_and_organisations_and_filters_by_kind(client):
         == {"Place"}
 
 
+def test_counts_per_kind_are_what_each_kinds_search_finds(web_settings):
+    """The search page counts every kind's matches in one grouped query; each must be what a search of
+    that kind alone counts, and the page's 'All' the sum."""
+    from graph import search
+    from graph.store import live_target
+
+    with search.connect(search.index_path(live_target(web_settings.store))) as db:
+        for text in ("peru", "governance", "a", "kyrgyz republic"):
+            counts = search.kind_counts(db, text)
+            listed = {k: len(search.search(db, text, (k,), limit=100_000)[1]) for k in search.KINDS}
+            assert counts == {k: n for k, n in listed.items() if n}, text
+            assert sum(counts.values()) == search.search(db, text, limit=1)[0]
+        assert search.kind_counts(db, "peru")["place"] >= 1
+
+
 def test_search_folds_accents_and_matches_word_beginnings(client):
     html = client.get("/search?q=Huanuco", headers=HTML).get_data(as_text=True)
     assert 'href="/id/place/PE-HUC"' in html  # Huánuco
