@@ -58,6 +58,17 @@ class TooLarge(ProtocolError):
     """The answer is longer than the caller allowed."""
 
 
+def allow_headers(n: int) -> None:
+    """Let answers carry `n` header lines (http.client refuses more than 100 by default).
+
+    Virtuoso echoes the dataset of a query as one `X-SPARQL-default-graph` or
+    `X-SPARQL-named-graph` header per graph, and RemoteStore names every live graph.
+    The limit is process-wide (http.client has no other); it is only ever raised, and
+    only in processes that read a remote store.
+    """
+    http.client._MAXHEADERS = max(http.client._MAXHEADERS, n)
+
+
 def _challenges(headers: list[str]) -> dict[str, dict[str, str]]:
     """The schemes of `WWW-Authenticate` headers (lower case) with their parameters (the first challenge of each)."""
     found: dict[str, dict[str, str]] = {}

@@ -64,14 +64,16 @@ def remote_env(url: str) -> dict[str, str]:
 
 
 @contextmanager
-def auth_proxy(upstream: str, user: str, password: str, *, scheme: str = "digest"):
+def auth_proxy(upstream: str, user: str | None, password: str | None = None, *, scheme: str = "digest"):
     """A real HTTP server in front of `upstream` that demands credentials, as Virtuoso's `-auth` endpoints do.
 
     Digest (RFC 7616, MD5, `qop=auth`, the response checked against the password) or
     Basic. Without valid credentials it answers `401` with its challenge; to a request
     that says `Expect: 100-continue` it sends `100 Continue` and then the `401` at once
     without reading the body, and closes the connection (Virtuoso's behaviour). Nonces
-    stay valid for the server's life. Yield (the proxy's base URL, a dict of counters).
+    stay valid for the server's life. With `user` None it lets every request through.
+    Like Virtuoso, it echoes each graph of a query's dataset as an `X-SPARQL-default-graph`
+    or `X-SPARQL-named-graph` header. Yield (the proxy's base URL, a dict of counters).
     """
     import hashlib
     import http.client
@@ -90,6 +92,8 @@ def auth_proxy(upstream: str, user: str, password: str, *, scheme: str = "digest
         return hashlib.md5(text.encode()).hexdigest()
 
     def authorized(method: str, header: str | None) -> bool:
+        if user is None:
+            return True
         if not header:
             return False
         kind, _, rest = header.partition(" ")
@@ -140,6 +144,12 @@ def auth_proxy(upstream: str, user: str, password: str, *, scheme: str = "digest
             resp = conn.getresponse()
             data = resp.read()
             self.send_response(resp.status)
+            from urllib.parse import parse_qsl
+            asked = parse_qsl(body.decode("latin-1")) if self.headers.get("Content-Type", "").startswith(
+                "application/x-www-form-urlencoded") else []
+            for k, v in asked:
+                if k in ("default-graph-uri", "named-graph-uri"):
+                    self.send_header("X-SPARQL-" + k[:-4], v)
             for k, v in resp.getheaders():
                 if k.lower() not in ("transfer-encoding", "connection", "content-length"):
                     self.send_header(k, v)

@@ -273,3 +273,15 @@ def test_wrong_credentials_are_a_store_error_without_the_password(server):
             store.update("INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:b> <urn:c> } }")
         assert "401" in str(e.value) and "s3cret" not in str(e.value)
         assert seen["forwarded"] == 0 and seen["401"] == 2  # the challenge, then the refused answer
+
+
+def test_a_server_that_echoes_the_dataset_as_headers_answers_with_many_graphs(server):
+    """Virtuoso sends one header per graph of the dataset; devkg names every live graph (here 150)."""
+    base = "https://example.org/many/"
+    graphs = {f"{base}graph/g{i:03}": f"<urn:s{i}> <urn:p> \"{i}\" ." for i in range(150)}
+    with auth_proxy(server, None) as (proxy, seen):
+        store = RemoteStore(f"{proxy}/query", f"{server}/update", f"{server}/store", base=base)
+        store.publish(triples_store(graphs), "many-1")
+        assert store.count() == 150
+        assert len(list(store.query("SELECT ?s WHERE { ?s <urn:p> ?o }"))) == 150
+        assert seen["forwarded"] >= 3
