@@ -1,17 +1,34 @@
-"""The remote store, run by hand: `python bench/bench_remote.py [--copies N]`. Prints figures, asserts nothing.
+"""The remote store, run by hand: `python bench/bench_remote.py [--copies N | --data DIR | --store PATH] [--remote]`.
 
-Against a fresh `oxigraph serve` (the PyPI `oxigraph` CLI) on loopback:
+Prints figures, asserts nothing.
+
+Without `--remote`, against a fresh `oxigraph serve` (the PyPI `oxigraph` CLI) on loopback:
 1. build: the whole `devkg build` embedded, then the same into the remote store
    (upload + switch), and a rebuild with nothing changed (the switch then
    writes nothing); the peer is `oxigraph load` of the same quads (bulk loader);
 2. queries: each example query (graph/queries/*.rq) through RemoteStore, set
    against the same query sent straight to the server with its own union
    default graph, and against the embedded store.
+
+With `--remote`, against the already running store that `DEVKG_REMOTE_QUERY_URL`,
+`DEVKG_REMOTE_UPDATE_URL`, `DEVKG_REMOTE_GSP_URL` (and `DEVKG_REMOTE_USER`,
+`DEVKG_REMOTE_PASSWORD`) name (Virtuoso, Fuseki...): one embedded `devkg build`
+(or `--store`, a build made before), then its graphs published to the server
+twice with `RemoteStore.publish` (what `devkg build` does in its upload stage):
+graphs new to the server, then the same build again (everything staged, the
+switch by difference writes nothing); upload and switch timed apart. Then the
+queries as above, plus each through `devkg serve` (HTTP /sparql on loopback,
+started here on the remote store); "straight" sends the query to the query URL
+with no dataset (the server's own default graph: the union of all graphs in
+Virtuoso; `--direct-param union-default-graph=` for Oxigraph).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -36,11 +53,40 @@ def timed(fn, repeat: int = 5) -> float:
     return statistics.median(times)
 
 
+def load() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def ms(fn, repeat: int) -> tuple[str, float | None]:
+    try:
+        t = timed(fn, repeat)
+        return f"{t * 1000:10.1f}", t
+    except Exception as e:  # noqa: BLE001 - a bench reports and goes on
+        return f"{'error':>10}", print(f"    ({type(e).__name__}: {str(e)[:160]})") or None
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, lambda *a: sys.exit(143))  # so that `finally` stops the devkg serve started here
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--copies", type=int, default=2, help="renamed copies of the IOM file (577 activities each)")
+    parser.add_argument("--data", type=Path, help="build this data directory (e.g. bench/generate.py output)")
+    parser.add_argument("--store", type=Path, help="an embedded devkg build made before (no build here)")
+    parser.add_argument("--remote", action="store_true", help="use the running store DEVKG_REMOTE_* name")
+    parser.add_argument("--direct-param", action="append", default=[], metavar="K=V",
+                        help="extra parameter of the straight-to-server queries")
+    parser.add_argument("--publish", type=int, default=2, choices=(0, 1, 2),
+                        help="--remote: publishes of the build (0: query what is live, 1: only the first)")
+    parser.add_argument("--repeat", type=int, default=5, help="runs per query (median)")
+    parser.add_argument("--timeout", type=float, default=600.0, help="seconds per query")
+    parser.add_argument("--json", type=Path, help="write the figures here too")
     args = parser.parse_args()
+    if args.remote:
+        remote_bench(args)
+    else:
+        oxigraph_bench(args)
 
+
+def oxigraph_bench(args) -> None:
     from oxiserver import oxigraph_exe, oxigraph_serve, remote_env
     from run import data_dir
 
@@ -50,7 +96,7 @@ def main() -> None:
     from graph.store import RemoteStore, open_live
 
     tmp = Path(tempfile.mkdtemp(prefix="devkg-bench-remote-"))
-    data = data_dir(tmp, args.copies)
+    data = args.data or data_dir(tmp, args.copies)
     local = Settings.from_env({}, data=data, store=tmp / "local" / "store")
     t0 = time.perf_counter()
     report = build(local, progress=lambda m: None)
@@ -86,13 +132,141 @@ def main() -> None:
         print(f"{'query':45} {'remote ms':>10} {'direct ms':>10} {'ratio':>6} {'embedded ms':>12}")
         for path in sorted((ROOT / "graph" / "queries").glob("*.rq")):
             q = path.read_text(encoding="utf-8")
-            r = timed(lambda: list(remote.query(q, prefixes=pre)))
-            d = timed(lambda: direct(q))
-            e = timed(lambda: list(embedded.query(q, prefixes=pre)))
+            r = timed(lambda: list(remote.query(q, prefixes=pre)), args.repeat)
+            d = timed(lambda: direct(q), args.repeat)
+            e = timed(lambda: list(embedded.query(q, prefixes=pre)), args.repeat)
             print(f"{path.stem:45} {r * 1000:10.1f} {d * 1000:10.1f} {r / d:6.2f} {e * 1000:12.1f}")
         lookup = "ASK { ?s ?p ?o }"
         r, d = timed(lambda: remote.query(lookup), 50), timed(lambda: direct(lookup), 50)
         print(f"{'ASK (round trip)':45} {r * 1000:10.2f} {d * 1000:10.2f} {r / d:6.2f}")
+
+
+def remote_bench(args) -> None:
+    from oxiserver import free_port
+
+    from graph.build import build
+    from graph.config import Settings
+    from graph.namespaces import prefixes
+    from graph.sparql_client import Endpoint
+    from graph.store import MANIFEST_BUILD, RemoteStore, open_live
+
+    settings = Settings.from_env(query_timeout=args.timeout)
+    if not (settings.remote_query_url and settings.remote_update_url and settings.remote_gsp_url):
+        sys.exit("--remote needs DEVKG_REMOTE_QUERY_URL, DEVKG_REMOTE_UPDATE_URL and DEVKG_REMOTE_GSP_URL")
+    figures: dict = {"load_start": load()}
+    print(f"load average at start: {figures['load_start']}")
+    tmp = Path(tempfile.mkdtemp(prefix="devkg-bench-remote-"))
+    if args.store:
+        store_path = args.store
+    else:
+        from run import data_dir
+
+        data = args.data or data_dir(tmp, args.copies)
+        local = Settings.from_env({}, data=data, store=tmp / "local" / "store")
+        t0 = time.perf_counter()
+        report = build(local, progress=lambda m: None)
+        figures["embedded_build_s"] = time.perf_counter() - t0
+        print(f"embedded build: {report.projects} projects, {figures['embedded_build_s']:.1f} s")
+        store_path = local.store
+    embedded = open_live(store_path)
+    quads = embedded.count()
+    figures["quads"] = quads
+    print(f"embedded store: {quads} quads in {len(embedded.named_graphs())} graphs")
+
+    remote = RemoteStore.from_settings(settings)
+    updates: list[tuple[str, float]] = []
+    plain_update = remote.update
+
+    def timed_update(sparql: str, **kwargs) -> None:
+        t0 = time.perf_counter()
+        plain_update(sparql, **kwargs)
+        kind = "switch" if MANIFEST_BUILD in sparql else "pending" if sparql.startswith("INSERT DATA") else "cleanup"
+        updates.append((kind, time.perf_counter() - t0))
+    remote.update = timed_update
+    for label in ("new", "again")[:args.publish]:
+        updates.clear()
+        marks: list[float] = []
+        t0 = time.perf_counter()
+        remote.publish(embedded, f"bench-{label}-{int(time.time())}",
+                       progress=lambda m: marks.append(time.perf_counter()))
+        total = time.perf_counter() - t0
+        upload = marks[-1] - t0
+        figures[f"publish_{label}"] = {"total_s": total, "upload_s": upload, "quads_per_s": quads / upload,
+                                       "updates": updates[:], "load": load()}
+        print(f"publish ({label}): {total:.1f} s; upload {upload:.1f} s ({quads / upload:,.0f} quads/s); "
+              f"updates {', '.join(f'{k} {s:.1f}s' for k, s in updates)}; load {load()}")
+    remote.update = plain_update
+    remote.manifest_ttl = 60
+    pre = prefixes(settings.base)
+    head = "".join(f"PREFIX {p}: <{ns}> " for p, ns in pre.items())
+    direct_ep = Endpoint(settings.remote_query_url, timeout=args.timeout)
+    extra = [tuple(p.split("=", 1)) for p in args.direct_param]
+
+    def direct(query: str) -> int:
+        answer = direct_ep.request("POST", form=[("query", head + query), *extra],
+                                   headers={"Accept": "application/sparql-results+json"})
+        try:
+            body = json.loads(answer.read())
+        finally:
+            answer.close()
+        return len(body["results"]["bindings"]) if "results" in body else 1
+
+    port = free_port()
+    env = {**os.environ, "DEVKG_PORT": str(port), "DEVKG_QUERY_TIMEOUT": str(args.timeout),
+           "DEVKG_STORE": str(tmp / "serve" / "store"), "DEVKG_MAX_ROWS": "1000000",
+           "DEVKG_MAX_BYTES": "1000000000", "PYTHONPATH": str(ROOT)}
+    serve = subprocess.Popen([sys.executable, "-m", "graph.cli", "serve"], cwd=ROOT, env=env,
+                             stdout=subprocess.DEVNULL, stderr=open(tmp / "serve.log", "wb"))
+    base = f"http://127.0.0.1:{port}/sparql"
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(f"{base}?query=ASK%7B%7D", timeout=5).read()
+            break
+        except OSError:
+            time.sleep(0.2)
+
+    def via_serve(query: str) -> int:
+        req = urllib.request.Request(base, data=urllib.parse.urlencode({"query": query}).encode(),
+                                     headers={"Accept": "application/sparql-results+json"})
+        body = json.loads(urllib.request.urlopen(req, timeout=args.timeout + 30).read())
+        return len(body["results"]["bindings"]) if "results" in body else 1
+
+    rows: dict[str, dict] = {}
+    print(f"{'query':42} {'serve ms':>10} {'Remote ms':>10} {'direct ms':>10} {'embedded ms':>11} "
+          f"{'x direct':>8} {'rows emb/rem/direct':>20}")
+    try:
+        for path in sorted((ROOT / "graph" / "queries").glob("*.rq")):
+            q = path.read_text(encoding="utf-8")
+            n_emb = len(list(embedded.query(q, prefixes=pre)))
+            n_rem = n_dir = None
+            try:
+                n_rem = len(list(remote.query(q, prefixes=pre)))
+                n_dir = direct(q)
+            except Exception:  # noqa: BLE001 - shown with the timings below
+                pass
+            s_txt, s = ms(lambda: via_serve(q), args.repeat)
+            r_txt, r = ms(lambda: list(remote.query(q, prefixes=pre)), args.repeat)
+            d_txt, d = ms(lambda: direct(q), args.repeat)
+            e = timed(lambda: list(embedded.query(q, prefixes=pre)), args.repeat)
+            ratio = f"{r / d:8.1f}" if r and d else f"{'':8}"
+            print(f"{path.stem:42} {s_txt} {r_txt} {d_txt} {e * 1000:11.1f} {ratio} {n_emb:>6}/{n_rem}/{n_dir}",
+                  flush=True)
+            rows[path.stem] = {"serve": s, "remote": r, "direct": d, "embedded": e, "rows": [n_emb, n_rem, n_dir]}
+        lookup = "ASK { ?s ?p ?o }"
+        s, r, d = (timed(lambda: via_serve(lookup), 50), timed(lambda: remote.query(lookup), 50),
+                   timed(lambda: direct(lookup), 50))
+        e = timed(lambda: embedded.query(lookup), 50)
+        print(f"{'ASK (round trip, median of 50)':42} {s * 1000:10.2f} {r * 1000:10.2f} {d * 1000:10.2f} "
+              f"{e * 1000:11.3f}")
+        rows["ASK"] = {"serve": s, "remote": r, "direct": d, "embedded": e}
+    finally:
+        serve.terminate()
+        serve.wait(30)
+    figures["queries"] = rows
+    figures["load_end"] = load()
+    print(f"load average at end: {figures['load_end']}")
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=1))
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import shutil
 import socket
 import subprocess
@@ -60,3 +61,110 @@ def remote_env(url: str) -> dict[str, str]:
     """The DEVKG_REMOTE_* settings for a server started by `oxigraph_serve`."""
     return {"DEVKG_REMOTE_QUERY_URL": f"{url}/query", "DEVKG_REMOTE_UPDATE_URL": f"{url}/update",
             "DEVKG_REMOTE_GSP_URL": f"{url}/store"}
+
+
+@contextmanager
+def auth_proxy(upstream: str, user: str | None, password: str | None = None, *, scheme: str = "digest"):
+    """A real HTTP server in front of `upstream` that demands credentials, as Virtuoso's `-auth` endpoints do.
+
+    Digest (RFC 7616, MD5, `qop=auth`, the response checked against the password) or
+    Basic. Without valid credentials it answers `401` with its challenge; to a request
+    that says `Expect: 100-continue` it sends `100 Continue` and then the `401` at once
+    without reading the body, and closes the connection (Virtuoso's behaviour). Nonces
+    stay valid for the server's life. With `user` None it lets every request through.
+    Like Virtuoso, it echoes each graph of a query's dataset as an `X-SPARQL-default-graph`
+    or `X-SPARQL-named-graph` header. Yield (the proxy's base URL, a dict of counters).
+    """
+    import hashlib
+    import http.client
+    import os
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from urllib.parse import urlsplit
+    from urllib.request import parse_http_list, parse_keqv_list
+
+    target = urlsplit(upstream)
+    nonces: set[str] = set()
+    seen = {"401": 0, "forwarded": 0, "bodies_refused": 0}
+    realm = "devkg-test"
+
+    def md5(text: str) -> str:
+        return hashlib.md5(text.encode()).hexdigest()
+
+    def authorized(method: str, header: str | None) -> bool:
+        if user is None:
+            return True
+        if not header:
+            return False
+        kind, _, rest = header.partition(" ")
+        if scheme == "basic":
+            return kind == "Basic" and base64.b64decode(rest).decode() == f"{user}:{password}"
+        if kind != "Digest":
+            return False
+        f = parse_keqv_list(parse_http_list(rest))
+        if f.get("username") != user or f.get("nonce") not in nonces or f.get("qop") != "auth":
+            return False
+        ha1, ha2 = md5(f"{user}:{realm}:{password}"), md5(f"{method}:{f['uri']}")
+        return f.get("response") == md5(f"{ha1}:{f['nonce']}:{f['nc']}:{f['cnonce']}:auth:{ha2}")
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args):
+            pass
+
+        def handle_expect_100(self):
+            self.send_response_only(100)
+            self.end_headers()
+            return True
+
+        def _any(self):
+            if not authorized(self.command, self.headers.get("Authorization")):
+                seen["401"] += 1
+                if self.headers.get("Expect", "").lower() == "100-continue":
+                    seen["bodies_refused"] += 1
+                else:
+                    self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                nonce = os.urandom(16).hex()
+                nonces.add(nonce)
+                self.send_response(401)
+                self.send_header("WWW-Authenticate", f'Basic realm="{realm}"' if scheme == "basic" else
+                                 f'Digest realm="{realm}", nonce="{nonce}", qop="auth", algorithm="MD5"')
+                self.send_header("Content-Length", "0")
+                self.send_header("Connection", "close")
+                self.end_headers()
+                self.close_connection = True
+                return
+            seen["forwarded"] += 1
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            conn = http.client.HTTPConnection(target.hostname, target.port, timeout=60)
+            headers = {k: v for k, v in self.headers.items()
+                       if k.lower() not in ("authorization", "expect", "host", "connection")}
+            conn.request(self.command, self.path, body=body or None, headers=headers)
+            resp = conn.getresponse()
+            data = resp.read()
+            self.send_response(resp.status)
+            from urllib.parse import parse_qsl
+            asked = parse_qsl(body.decode("latin-1")) if self.headers.get("Content-Type", "").startswith(
+                "application/x-www-form-urlencoded") else []
+            for k, v in asked:
+                if k in ("default-graph-uri", "named-graph-uri"):
+                    self.send_header("X-SPARQL-" + k[:-4], v)
+            for k, v in resp.getheaders():
+                if k.lower() not in ("transfer-encoding", "connection", "content-length"):
+                    self.send_header(k, v)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            conn.close()
+
+        do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _any
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}", seen
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

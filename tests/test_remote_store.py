@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 import pytest
-from oxiserver import free_port, oxigraph_serve
+from oxiserver import auth_proxy, free_port, oxigraph_serve
 
 from graph.store import (
     EmbeddedStore,
@@ -245,3 +245,43 @@ def test_writes_without_an_update_url_are_refused(server):
     assert store.read_only
     with pytest.raises(StoreError, match="no update URL"):
         store.update("CLEAR ALL")
+
+
+@pytest.mark.parametrize("scheme", ["digest", "basic"])
+def test_credentials_answer_the_servers_challenge_and_large_bodies_wait_for_it(server, scheme):
+    """Behind a proxy that demands credentials as Virtuoso's `-auth` endpoints do (Digest, and `401` right
+    after `100 Continue` without reading the body), a publish of graphs larger than one request works."""
+    with auth_proxy(server, "devkg", "pa:ss w", scheme=scheme) as (proxy, seen):
+        store = RemoteStore(f"{server}/query", f"{proxy}/update", f"{proxy}/store", base=f"https://example.org/{scheme}/",
+                            user="devkg", password="pa:ss w", chunk_bytes=100_000)
+        store.manifest_ttl = 0
+        g = f"https://example.org/{scheme}/graph/one"
+        lines = "".join(f'<urn:s{i}> <urn:p> "a value long enough to fill the chunks {i}" .\n' for i in range(6000))
+        assert store.publish(triples_store({g: lines}), f"{scheme}-1") == {g: 6000}
+        assert store.publish(triples_store({g: lines}), f"{scheme}-2") == {g: 6000}  # staged, then switched
+        assert store.count() == 6000 and store.named_graphs() == [g]
+        assert seen["forwarded"] > 6 and seen["401"] == 2  # one challenge per endpoint, answered from then on
+        if scheme == "digest":
+            assert seen["bodies_refused"] == 1  # the first upload's body was never sent before its challenge
+
+
+def test_wrong_credentials_are_a_store_error_without_the_password(server):
+    with auth_proxy(server, "devkg", "right") as (proxy, seen):
+        store = RemoteStore(f"{server}/query", f"http://devkg:wrong-s3cret@{proxy[len('http://'):]}/update",
+                            base=BASE)
+        with pytest.raises(StoreError) as e:
+            store.update("INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:b> <urn:c> } }")
+        assert "401" in str(e.value) and "s3cret" not in str(e.value)
+        assert seen["forwarded"] == 0 and seen["401"] == 2  # the challenge, then the refused answer
+
+
+def test_a_server_that_echoes_the_dataset_as_headers_answers_with_many_graphs(server):
+    """Virtuoso sends one header per graph of the dataset; devkg names every live graph (here 150)."""
+    base = "https://example.org/many/"
+    graphs = {f"{base}graph/g{i:03}": f"<urn:s{i}> <urn:p> \"{i}\" ." for i in range(150)}
+    with auth_proxy(server, None) as (proxy, seen):
+        store = RemoteStore(f"{proxy}/query", f"{server}/update", f"{server}/store", base=base)
+        store.publish(triples_store(graphs), "many-1")
+        assert store.count() == 150
+        assert len(list(store.query("SELECT ?s WHERE { ?s <urn:p> ?o }"))) == 150
+        assert seen["forwarded"] >= 3
