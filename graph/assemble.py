@@ -147,7 +147,12 @@ class _Chain(io.RawIOBase):
     """Several files (and a tail of bytes) read as one stream, for one `bulk_load` call."""
 
     def __init__(self, paths: list[Path], tail: bytes = b""):
-        self.paths, self.tail, self.current = list(paths), tail, None
+        self.paths, self.current = list(paths), None
+        self.tail, self.at = memoryview(tail), 0  # read by position: the engine asks for a few KB at a time
+
+    def close(self) -> None:
+        self.tail.release()
+        super().close()
 
     def readable(self) -> bool:
         return True
@@ -156,8 +161,9 @@ class _Chain(io.RawIOBase):
         while True:
             if self.current is None:
                 if not self.paths:
-                    n = min(len(buffer), len(self.tail))
-                    buffer[:n], self.tail = self.tail[:n], self.tail[n:]
+                    n = min(len(buffer), len(self.tail) - self.at)
+                    buffer[:n] = self.tail[self.at:self.at + n]
+                    self.at += n
                     return n
                 self.current = open(self.paths.pop(0), "rb")
             n = self.current.readinto(buffer)
