@@ -95,6 +95,7 @@ def test_place_project_list_pages(client, monkeypatch):
     from graph.web import summary
 
     monkeypatch.setattr(summary, "PAGE", 1)
+    client.application.extensions["devkg"].answers.clear()  # pages other tests saw were kept at the real size
     first = section(page(client, "/id/place/PE"), "summary")
     second = section(page(client, "/id/place/PE?page=2"), "summary")
     one = re.findall(r'data-label="Project"><a href="([^"]+)"', first)
