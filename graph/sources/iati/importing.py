@@ -30,6 +30,7 @@ from graph.sources.iati.reader import (
     SCHEMA_VERSION,
     SUPPORTED_VERSIONS,
     check_root,
+    elements,
     iati_paths,
     peek_root,
     sha256,
@@ -55,8 +56,7 @@ def _refusals(path: Path, target: Path, *, replace: bool, xsd: bool, label: str 
         problems, readable = check_root(tag, attrib, line, name)
         if not readable:
             return [str(problems[0])]
-        for _event, el in etree.iterparse(str(path), events=("end",), tag="iati-activity",
-                                          resolve_entities=False, no_network=True):
+        for el in elements(path, "iati-activity"):
             el.clear(keep_tail=True)  # only well-formedness is checked here
     except etree.XMLSyntaxError as exc:
         return [f"{name}:{exc.lineno or 1}: not an IATI activity file: malformed XML: {exc.msg}"]

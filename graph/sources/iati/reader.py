@@ -1,6 +1,6 @@
 """Streaming IATI activity files into `Project` records and `Problem`s.
 
-`read_iati_file` parses with `lxml.etree.iterparse`, handles one `iati-activity` at a
+`read_iati_file` parses with a pull parser (`elements`), handles one `iati-activity` at a
 time and then drops it from the tree, so memory stays flat however many activities
 a file holds. `read_iati_files` reads several files in one run and finds identifiers
 that more than one activity claims.
@@ -52,9 +52,31 @@ def peek_root(path: Path) -> tuple[str, dict[str, str], int]:
 
     Raises `etree.XMLSyntaxError` when the file does not even start as XML.
     """
-    for _event, el in etree.iterparse(str(path), events=("start",), resolve_entities=False, no_network=True):
+    for el in elements(path, None, "start"):
         return el.tag, dict(el.attrib), el.sourceline or 1
     raise etree.XMLSyntaxError("Document is empty", None, 1, 1)  # pragma: no cover - lxml raises first
+
+
+def elements(path: Path, tags: str | tuple[str, ...] | None, event: str = "end") -> Iterator[etree._Element]:
+    """Each element named in `tags` (any, when None) at its `event` ("start" or "end"), in file order;
+    a syntax error is raised after every event before it.
+
+    A pull parser fed in chunks rather than `etree.iterparse`: when libxml2 finds an error, lxml
+    6.2's iterparse drops the events of the chunk it was parsing (a small file's root element and
+    activities before the error were lost), while a pull parser keeps them readable.
+    """
+    parser = etree.XMLPullParser(events=(event,), tag=tags, remove_comments=True, remove_pis=True,
+                                 resolve_entities=False, no_network=True)
+    with open(path, "rb") as f:
+        try:
+            for chunk in iter(lambda: f.read(1 << 16), b""):
+                parser.feed(chunk)
+                yield from (el for _event, el in parser.read_events())
+            parser.close()
+        except etree.XMLSyntaxError:
+            yield from (el for _event, el in parser.read_events())
+            raise
+    yield from (el for _event, el in parser.read_events())
 
 
 def check_root(tag: str, attrib: dict[str, str], line: int, file: str) -> tuple[list[Problem], bool]:
@@ -139,10 +161,8 @@ def read_iati_file(path: Path, root: Path | None = None, *, xsd: bool = False,
 def _stream(path: Path, file: str, source: Source, file_lang: str | None,
             places: PlaceIndex) -> Iterator[Project | Problem]:
     ctx = Context(file)
-    parser = etree.iterparse(str(path), events=("end",), tag="iati-activity", remove_comments=True,
-                             remove_pis=True, resolve_entities=False, no_network=True)
     try:
-        for _event, el in parser:
+        for el in elements(path, "iati-activity"):
             project = read_activity(el, ctx, source, places, file_lang)
             el.clear(keep_tail=True)
             parent = el.getparent()
@@ -168,10 +188,8 @@ def org_names(path: Path) -> Iterator[tuple[str, str]]:
     (`graph.mapping.organisation.OrgIndex`). A file that does not parse yields what it
     read so far; `read_iati_file` reports the error.
     """
-    parser = etree.iterparse(str(path), events=("end",), tag=ORG_ELEMENTS, remove_comments=True,
-                             remove_pis=True, resolve_entities=False, no_network=True)
     try:
-        for _event, el in parser:
+        for el in elements(path, ORG_ELEMENTS):
             ref = (el.get("ref") or "").strip()
             if ref:
                 for n in el.iterchildren("narrative"):
