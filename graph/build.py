@@ -357,7 +357,7 @@ def build(settings: Settings, progress: Progress = _stderr, *, workers: int | No
     from graph.export import Prepared, check_target, discard_export, publish_export, stage, staging_dir
     from graph.feed import FeedTurn, discard_feed, page_size, publish_feed
     from graph.reference import Reference
-    from graph.search import index_path
+    from graph.search import IndexWriter, collect, index_path
     from graph.shards import Publish, ShardResult, validate_sources
     from graph.validate import load_shapes
 
@@ -385,10 +385,12 @@ def build(settings: Settings, progress: Progress = _stderr, *, workers: int | No
     check_target(settings.exports)
     path = new_build_path(settings.store)
     work = staging_dir(settings.exports, path.name)  # the export: source graphs are written while validating
-    turn = None
+    turn = index = None
     try:
         turn = FeedTurn(settings, build_id=path.name)
         prepared = Prepared(settings.base)
+        path.mkdir()
+        index = IndexWriter(index_path(path))  # beside the store, in its build directory: switched with it
 
         inferred_files: list[Path] = []
         inferred_elsewhere: set[bytes] = set()
@@ -400,6 +402,8 @@ def build(settings: Settings, progress: Progress = _stderr, *, workers: int | No
                 turn.add(d)
             inferred_files.append(shard.inferred)
             inferred_elsewhere.update(shard.inferred_elsewhere)
+            if shard.index is not None:
+                index.add(shard.index)
 
         with timer.stage("shards") as line:  # SHACL, reasoning, source graphs' dumps and feed versions
             checked = {g: reference[g] for g in (iris.graph("codelists"), iris.graph("sdg"))}
@@ -428,9 +432,10 @@ def build(settings: Settings, progress: Progress = _stderr, *, workers: int | No
             report.graphs.update(write_graphs(store, {iris.graph("validation"): quality}))
         with timer.stage("optimize"):
             store.optimize()
-        with timer.stage("search index"):  # beside the store, in its build directory: switched with it
-            from graph.search import build_index
-            build_index(store, index_path(path), settings.base)
+        with timer.stage("search index"):  # the shards gave projects and organisations; places and labels here
+            index.add(collect(store, "place", settings.base))
+            index.finish(store, settings.base)
+            index = None
         report.projects = sum(len(m.identifiers) for m in metas)
         report.organisations = _count_orgs(store, iris)
         with timer.stage("export"):  # dumps of the other graphs from the store, VoID; the feed's next state
@@ -455,6 +460,8 @@ def build(settings: Settings, progress: Progress = _stderr, *, workers: int | No
             raise
         prune_cache(cache, metas)
     except BaseException:
+        if index is not None:
+            index.close()
         discard(path)
         if work is not None:
             shutil.rmtree(work, ignore_errors=True)

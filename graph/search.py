@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 INDEX_NAME = "devkg-search.sqlite"
@@ -55,57 +55,21 @@ def _rows(store, query: str, prefixes: dict[str, str]) -> Iterable[list[str | No
         yield [solution[n].value if solution[n] is not None else None for n in names]
 
 
-def build_index(store, path: Path, base: str) -> dict[str, int]:
-    """Write the index for everything in `store` to `path` (replaced if present); returns counts per kind."""
-    from graph.namespaces import prefixes as devkg_prefixes
+LABELS = {"project": "dev:title|rdfs:label", "organisation": "dev:name|rdfs:label",
+          "place": "rdfs:label|dev:name|skos:prefLabel"}
+CLASSES = {"project": "dev:Project", "organisation": "dev:Organisation", "place": "dev:Place"}
+WORDS = ("dev:identifier|dev:description|dev:objective|dev:name|dev:abbreviation|skos:altLabel|skos:notation"
+         "|dev:title|rdfs:label|dev:iso3166Code")
+LINKED = "dev:recipientCountry|dev:recipientRegion|dev:fundedBy|dev:implementedBy"  # their labels are a project's words
+FIELDS = """SELECT ?s (SAMPLE(?st) AS ?start) (SAMPLE(?en) AS ?end) (SAMPLE(?v) AS ?value) (SAMPLE(?c) AS ?cur)
+    (SAMPLE(?id) AS ?ident) WHERE { ?s a dev:Project .
+    OPTIONAL { ?s dev:startDate ?st } OPTIONAL { ?s dev:endDate ?en } OPTIONAL { ?s dev:identifier ?id }
+    OPTIONAL { ?s dev:totalBudget ?t . ?t dev:value ?v OPTIONAL { ?t dev:currency/skos:notation ?c } } }
+    GROUP BY ?s"""
 
-    px = devkg_prefixes(base)
-    path = Path(path)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.unlink(missing_ok=True)
-    db = sqlite3.connect(tmp)
-    db.executescript(SCHEMA)
-    ids: dict[str, int] = {}
-    label_rank = "IF(LANG(?l) IN ('', 'en'), 0, 1)"
 
-    def add_items(kind: str, query: str) -> None:
-        best: dict[str, tuple] = {}
-        for iri, label, rank in _rows(store, query, px):
-            key = (int(rank), len(label or ""))
-            if label and (iri not in best or key < best[iri][0]):
-                best[iri] = (key, label)
-        for iri, (_, label) in best.items():
-            if iri not in ids:
-                cur = db.execute("INSERT INTO items (iri, kind, label) VALUES (?, ?, ?)", (iri, kind, label))
-                ids[iri] = cur.lastrowid
-
-    add_items("project", f"SELECT ?s ?l ({label_rank} AS ?r) WHERE {{ ?s a dev:Project ; dev:title|rdfs:label ?l }}")
-    add_items("organisation", f"SELECT ?s ?l ({label_rank} AS ?r) "
-                              f"WHERE {{ ?s a dev:Organisation ; dev:name|rdfs:label ?l }}")
-    add_items("place", f"SELECT ?s ?l ({label_rank} AS ?r) "
-                       f"WHERE {{ ?s a dev:Place ; rdfs:label|dev:name|skos:prefLabel ?l }}")
-
-    text: dict[int, list[str]] = {i: [] for i in ids.values()}
-    for iri, value in _rows(store, """SELECT ?s ?v WHERE { ?s dev:identifier|dev:description|dev:objective|dev:name
-            |dev:abbreviation|skos:altLabel|skos:notation|dev:title|rdfs:label|dev:iso3166Code ?v }""", px):
-        if iri in ids and value:
-            text[ids[iri]].append(value)
-    for iri, value in _rows(store, """SELECT ?s ?v WHERE { ?s a dev:Project ;
-            dev:recipientCountry|dev:recipientRegion|dev:fundedBy|dev:implementedBy ?x . ?x rdfs:label ?v }""", px):
-        if iri in ids and value:  # "migration Colombia" finds projects in Colombia that speak of migration
-            text[ids[iri]].append(value)
-    for iri, start, end, value, cur, ident in _rows(store, """SELECT ?s (SAMPLE(?st) AS ?start) (SAMPLE(?en) AS ?end)
-            (SAMPLE(?v) AS ?value) (SAMPLE(?c) AS ?cur) (SAMPLE(?id) AS ?ident) WHERE { ?s a dev:Project .
-            OPTIONAL { ?s dev:startDate ?st } OPTIONAL { ?s dev:endDate ?en } OPTIONAL { ?s dev:identifier ?id }
-            OPTIONAL { ?s dev:totalBudget ?t . ?t dev:value ?v OPTIONAL { ?t dev:currency/skos:notation ?c } } }
-            GROUP BY ?s""", px):
-        if iri in ids:
-            db.execute("UPDATE items SET start = ?, end_ = ?, value = ?, currency = ?, detail = ? WHERE id = ?",
-                       (start, end, float(value) if value else None, cur, ident, ids[iri]))
-    db.executemany("INSERT INTO words (rowid, label, body) SELECT id, label, ? FROM items WHERE id = ?",
-                   ((_clean(" ".join(dict.fromkeys(parts))), item) for item, parts in text.items()))
-
-    facet_queries = {
+def _facet_queries(base: str) -> dict[str, str]:
+    return {
         "country": "SELECT ?s ?v WHERE { ?s a dev:Project ; dev:location ?v . ?v a dev:Country }",
         "region": f"SELECT ?s ?v WHERE {{ ?s a dev:Project ; dev:location ?v . ?v a dev:MacroRegion "
                   f"FILTER(?v != <{base}id/place/m49-001>) }}",  # not the World: every project is in it
@@ -121,26 +85,144 @@ def build_index(store, path: Path, base: str) -> dict[str, int]:
                       "FILTER(?v != dev:Place && STRSTARTS(STR(?v), STR(dev:))) }"),
         "within": "SELECT ?s ?v WHERE { ?s a dev:Place ; dev:withinPlace ?v . ?v a dev:Country }",
     }
-    values: set[str] = set()
-    for facet, query in facet_queries.items():
-        batch = []
-        for iri, value in _rows(store, query, px):
-            if iri in ids and value:
-                batch.append((ids[iri], facet, value))
-                values.add(value)
-        db.executemany("INSERT INTO facets (item, facet, value) VALUES (?, ?, ?)", sorted(set(batch)))
-    _write_names(db, store, sorted(v for v in values if "://" in v), px)
-    db.executescript(INDEXES)
-    db.execute("""CREATE TABLE facet_counts AS SELECT items.kind AS kind, facets.facet AS facet,
-        facets.value AS value, COUNT(*) AS n FROM facets JOIN items ON items.id = facets.item
-        GROUP BY items.kind, facets.facet, facets.value""")
-    db.execute("CREATE INDEX facet_counts_by_facet ON facet_counts (kind, facet, n)")
-    db.execute("INSERT INTO words (words) VALUES ('optimize')")
-    counts = dict(db.execute("SELECT kind, COUNT(*) FROM items GROUP BY kind").fetchall())
-    db.commit()
-    db.close()
-    tmp.replace(path)
-    return counts
+
+
+@dataclass
+class IndexRows:
+    """What one kind of resource in one store (a whole store, or a build shard) adds to the index.
+
+    Rows are keyed by IRI, not by row id, so that parts collected apart (each shard's projects,
+    the organisations, the places) are joined in the index file by `IndexWriter`.
+    """
+
+    items: list[tuple[str, str, str]] = field(default_factory=list)  # iri, kind, label
+    words: list[tuple[str, str]] = field(default_factory=list)  # iri, text it is found by
+    linked: list[tuple[str, str]] = field(default_factory=list)  # project, node whose labels it is found by too
+    fields: list[tuple] = field(default_factory=list)  # project, start, end, budget, currency, identifier
+    facets: list[tuple[str, str, str]] = field(default_factory=list)  # iri, facet, value
+
+
+def collect(store, kind: str, base: str, only: set[str] | None = None) -> IndexRows:
+    """The index rows of every `kind` resource in `store` (those in `only`, when given)."""
+    from graph.namespaces import prefixes as devkg_prefixes
+
+    px, cls, out = devkg_prefixes(base), CLASSES[kind], IndexRows()
+    best: dict[str, tuple] = {}
+    for iri, label, rank in _rows(store, f"SELECT ?s ?l (IF(LANG(?l) IN ('', 'en'), 0, 1) AS ?r) "
+                                         f"WHERE {{ ?s a {cls} ; {LABELS[kind]} ?l }}", px):
+        key = (int(rank), len(label or ""))
+        if label and (only is None or iri in only) and (iri not in best or key < best[iri][0]):
+            best[iri] = (key, label)
+    out.items = [(iri, kind, label) for iri, (_, label) in best.items()]
+    out.words = [(iri, v) for iri, v in _rows(store, f"SELECT ?s ?v WHERE {{ ?s a {cls} ; {WORDS} ?v }}", px)
+                 if v and iri in best]
+    if kind == "project":
+        out.linked = [(iri, node) for iri, node in _rows(store, f"SELECT ?s ?x WHERE {{ ?s a {cls} ; {LINKED} ?x }}",
+                                                         px) if iri in best]
+        out.fields = [(iri, start, end, float(value) if value else None, cur, ident)
+                      for iri, start, end, value, cur, ident in _rows(store, FIELDS, px) if iri in best]
+    for facet, query in _facet_queries(base).items():
+        if FACETS[facet][0] == kind:
+            out.facets += [(iri, facet, value) for iri, value in _rows(store, query, px) if value and iri in best]
+    return out
+
+
+STAGING = """
+CREATE TEMP TABLE staged_words (iri TEXT NOT NULL, part TEXT NOT NULL);
+CREATE TEMP TABLE staged_linked (iri TEXT NOT NULL, node TEXT NOT NULL);
+CREATE TEMP TABLE staged_fields (iri TEXT NOT NULL, start TEXT, end_ TEXT, value REAL, currency TEXT, detail TEXT);
+CREATE TEMP TABLE staged_facets (iri TEXT NOT NULL, facet TEXT NOT NULL, value TEXT NOT NULL);
+"""
+
+
+class IndexWriter:
+    """The index file written in parts: `add` the rows of each part as they come (a build's shards
+    send theirs while others are still being checked), then `finish` with the built store, which
+    gives the labels of what projects link to and of facet values. The file appears at `path`
+    only when finished."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.tmp = self.path.with_name(self.path.name + ".tmp")
+        self.tmp.unlink(missing_ok=True)
+        self.db = sqlite3.connect(self.tmp)
+        self.db.executescript(SCHEMA + STAGING)
+
+    def add(self, rows: IndexRows) -> None:
+        """Rows of one part; an IRI already listed keeps its first kind and label."""
+        db = self.db
+        db.executemany("INSERT OR IGNORE INTO items (iri, kind, label) VALUES (?, ?, ?)", rows.items)
+        db.executemany("INSERT INTO staged_words VALUES (?, ?)", ((i, _clean(t)) for i, t in rows.words))
+        db.executemany("INSERT INTO staged_linked VALUES (?, ?)", rows.linked)
+        db.executemany("INSERT INTO staged_fields VALUES (?, ?, ?, ?, ?, ?)", rows.fields)
+        db.executemany("INSERT INTO staged_facets VALUES (?, ?, ?)", rows.facets)
+
+    def finish(self, store, base: str) -> dict[str, int]:
+        """Join the parts, label links and facet values from `store`; returns counts per kind."""
+        from graph.namespaces import prefixes as devkg_prefixes
+
+        db, px = self.db, devkg_prefixes(base)
+        db.execute("CREATE INDEX temp.staged_linked_by_node ON staged_linked (node)")
+        nodes = [n for (n,) in db.execute("SELECT DISTINCT node FROM staged_linked ORDER BY node")]
+        for chunk in _chunks(nodes):
+            db.executemany("INSERT INTO staged_words SELECT iri, ? FROM staged_linked WHERE node = ?",
+                           ((_clean(label), node) for node, label in _rows(
+                               store, f"SELECT ?s ?l WHERE {{ VALUES ?s {{ {chunk} }} ?s rdfs:label ?l }}", px)
+                            if label))
+        db.execute("CREATE INDEX temp.staged_words_by_iri ON staged_words (iri)")
+        db.executemany("INSERT INTO words (rowid, label, body) VALUES (?, ?, ?)", _bodies(db.execute(
+            "SELECT items.id, items.label, w.part FROM items LEFT JOIN staged_words w ON w.iri = items.iri "
+            "ORDER BY items.id, w.rowid")))
+        db.execute("""UPDATE items SET start = f.start, end_ = f.end_, value = f.value, currency = f.currency,
+            detail = f.detail FROM staged_fields f WHERE f.iri = items.iri""")
+        db.execute("""INSERT INTO facets (item, facet, value) SELECT DISTINCT items.id, f.facet, f.value
+            FROM staged_facets f JOIN items ON items.iri = f.iri ORDER BY f.facet, items.id, f.value""")
+        _write_names(db, store, [v for (v,) in db.execute(
+            "SELECT DISTINCT value FROM facets WHERE value LIKE '%://%' ORDER BY value")], px)
+        db.executescript(INDEXES)
+        db.execute("""CREATE TABLE facet_counts AS SELECT items.kind AS kind, facets.facet AS facet,
+            facets.value AS value, COUNT(*) AS n FROM facets JOIN items ON items.id = facets.item
+            GROUP BY items.kind, facets.facet, facets.value""")
+        db.execute("CREATE INDEX facet_counts_by_facet ON facet_counts (kind, facet, n)")
+        db.execute("INSERT INTO words (words) VALUES ('optimize')")
+        counts = dict(db.execute("SELECT kind, COUNT(*) FROM items GROUP BY kind").fetchall())
+        db.commit()
+        self.close()
+        self.tmp.replace(self.path)
+        return counts
+
+    def close(self) -> None:
+        """Stop writing (a failed build); the unfinished file is left for the caller to discard."""
+        self.db.close()
+
+
+def _bodies(rows) -> Iterable[tuple[int, str, str]]:
+    """(item, label, words) per item from rows ordered by item, each text once in first-seen order."""
+    item = label = None
+    parts: dict[str, None] = {}
+    for row_item, row_label, part in rows:
+        if row_item != item:
+            if item is not None:
+                yield item, label, " ".join(parts)
+            item, label, parts = row_item, row_label, {}
+        if part:
+            parts[part] = None
+    if item is not None:
+        yield item, label, " ".join(parts)
+
+
+def _chunks(iris: list[str], size: int = 500) -> Iterable[str]:
+    """IRIs as the bodies of SPARQL VALUES blocks; an IRI SPARQL cannot write is left out."""
+    for start in range(0, len(iris), size):
+        yield " ".join(f"<{i}>" for i in iris[start:start + size] if not re.search(r'[<>"{}|^`\\\s]', i))
+
+
+def build_index(store, path: Path, base: str) -> dict[str, int]:
+    """Write the index for everything in `store` to `path` (replaced if present); returns counts per kind."""
+    writer = IndexWriter(path)
+    for kind in KINDS:
+        writer.add(collect(store, kind, base))
+    return writer.finish(store, base)
 
 
 def _clean(text: str) -> str:
@@ -150,20 +232,18 @@ def _clean(text: str) -> str:
 def _write_names(db: sqlite3.Connection, store, iris: list[str], px: dict[str, str]) -> None:
     """Labels of facet values (SDG targets with their notation first), English or untagged preferred."""
     sdg = "http://metadata.un.org/sdg/"
-    for start in range(0, len(iris), 500):
-        chunk = iris[start:start + 500]
-        values = " ".join(f"<{i}>" for i in chunk if not re.search(r'[<>"{}|^`\\\s]', i))
-        best: dict[str, tuple] = {}
+    best: dict[str, tuple] = {}
+    for values in _chunks(iris):
         for iri, label, lang in _rows(store, f"""SELECT ?s ?l (LANG(?l) AS ?lang) WHERE {{ VALUES ?s {{ {values} }}
                 ?s rdfs:label|skos:prefLabel|dev:name ?l }}""", px):
             key = (0 if lang in ("", "en") else 1, len(label))
             if iri not in best or key < best[iri][0]:
                 best[iri] = (key, label)
-        for iri in chunk:
-            label = best[iri][1] if iri in best else iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
-            if iri.startswith(sdg):
-                label = f"{iri[len(sdg):]} {label if iri in best else ''}".strip()
-            db.execute("INSERT OR REPLACE INTO names (iri, label) VALUES (?, ?)", (iri, label))
+    for iri in iris:
+        label = best[iri][1] if iri in best else iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+        if iri.startswith(sdg):
+            label = f"{iri[len(sdg):]} {label if iri in best else ''}".strip()
+        db.execute("INSERT OR REPLACE INTO names (iri, label) VALUES (?, ?)", (iri, label))
 
 
 # --- reading ---------------------------------------------------------------------------------------

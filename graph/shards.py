@@ -16,7 +16,8 @@ shard holding the merged `graph/organisations`, and ignored in the others.
 
 With `Publish`, a shard also does what would otherwise read the built store back (slow:
 an on-disk store decodes every term, 2M quads in 24 s here): it writes each source
-graph's dumps, describes its projects for the feed, and reasons (see `_reason`). Each
+graph's dumps, describes its projects for the feed, reasons (see `_reason`) and reads
+its projects' search-index rows (`graph.search.collect`). Each
 source graph is already in the shard as the store will hold it (`assemble.Placement`).
 """
 
@@ -36,7 +37,7 @@ from graph.buildlog import Stage
 from graph.mapping.iris import Iris
 from graph.shacl_sparql import CompiledShapes, compile_shapes, report_graph, run_checks
 from graph.sourcework import SourceMeta, nq_path
-from graph.store import MemoryStore, NamedNode, RdfFormat
+from graph.store import EmbeddedStore, MemoryStore, NamedNode, RdfFormat
 from graph.validate import SEVERITY_ORDER, Finding, ValidationReport
 
 CONTEXT = "urn:devkg:context"  # a shard's graph of what its sources link to but other graphs hold
@@ -81,6 +82,7 @@ class ShardResult:
     descriptions: list = field(default_factory=list)  # graph.feed.Description of each project, in graph order
     inferred: Path | None = None  # N-Triples inferred about the shard's projects (theirs alone)
     inferred_elsewhere: list[bytes] = field(default_factory=list)  # inferred about other nodes: checked by the build
+    index: object = None  # graph.search.IndexRows of the shard's projects (or the merged organisations)
 
 
 def _check_shard(shard: Shard) -> ShardResult:
@@ -106,6 +108,7 @@ def _check_shard(shard: Shard) -> ShardResult:
         if not shard.organisations_only:
             _publish(store, shard, publish, result)
         _reason(store, shard, publish, result)
+        _index(store, shard, publish, result)
     return result
 
 
@@ -153,6 +156,18 @@ def _reason(store: MemoryStore, shard: Shard, publish: Publish, result: ShardRes
                 result.inferred_elsewhere.append(line)
     out.write_bytes(b"".join(own))
     result.inferred = out
+
+
+def _index(store: MemoryStore, shard: Shard, publish: Publish, result: ShardResult) -> None:
+    """The search index's rows of the shard's projects, or of the merged organisations, read after
+    reasoning (facets follow inferred place types) and before anything is loaded: the build
+    adds them to the index file while other shards are still being checked."""
+    from graph.search import collect
+
+    if shard.organisations_only:
+        result.index = collect(EmbeddedStore.of(store), "organisation", publish.base)
+    else:
+        result.index = collect(EmbeddedStore.of(store), "project", publish.base, shard.projects)
 
 
 def _quads(lines, graph: str) -> bytes:

@@ -114,6 +114,13 @@ class EmbeddedStore:
             raise StoreError(f"cannot open the store: {e.strerror or e}") from None
         self.read_only = read_only
 
+    @classmethod
+    def of(cls, raw: MemoryStore) -> EmbeddedStore:
+        """An engine store already open (a build shard's, in memory) read through this interface."""
+        store = cls.__new__(cls)
+        store.path, store.raw, store.read_only = None, raw, False
+        return store
+
     # --- reading ------------------------------------------------------------------
     def query(self, sparql: str, *, union_default_graph: bool = True,
               default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,

@@ -313,3 +313,37 @@ def test_the_shards_infer_what_the_rules_infer_over_the_whole_store(built):
     # about projects, organisations (merged graph) and places (the reference closure)
     kinds = {s.split("/id/")[1].split("/")[0] for q in expected for s in [q.split(">", 1)[0]] if "/id/" in s}
     assert {"project", "org", "place"} <= kinds, kinds
+
+
+def _index_tables(path: Path) -> dict:
+    """An index file's content by IRI (row ids depend on the order parts arrived; a body's words are a bag)."""
+    import sqlite3
+
+    db = sqlite3.connect(path)
+    iri = dict(db.execute("SELECT id, iri FROM items"))
+    return {
+        "items": set(db.execute("SELECT iri, kind, label, detail, start, end_, value, currency FROM items")),
+        "words": {(iri[i], label, frozenset(body.split())) for i, label, body in
+                  db.execute("SELECT rowid, label, body FROM words WHERE rowid IN (SELECT id FROM items)")},
+        "facets": {(iri[i], f, v) for i, f, v in db.execute("SELECT item, facet, value FROM facets")},
+        "names": set(db.execute("SELECT iri, label FROM names")),
+        "counts": set(db.execute("SELECT kind, facet, value, n FROM facet_counts")),
+    }
+
+
+def test_the_search_index_from_the_shards_is_the_index_of_the_built_store(built, tmp_path):
+    """The shards read their projects' and the organisations' index rows; reading the whole
+    built store must give the same index."""
+    from graph.search import build_index, index_path
+
+    settings, _ = built
+    store = open_live(settings.store)
+    build_index(store, tmp_path / "whole.sqlite", settings.base)
+    found, expected = _index_tables(index_path(store.path)), _index_tables(tmp_path / "whole.sqlite")
+    assert found == expected
+    kinds = {kind for _, kind, *_ in found["items"]}
+    facets = {facet for _, facet, _ in found["facets"]}
+    assert kinds == {"project", "organisation", "place"}
+    assert {"country", "region", "funder", "sdg", "type", "placetype"} <= facets, facets
+    # a project is found by the names of the places and organisations it links to
+    assert any("Peru" in words and "/id/project/" in iri for iri, _, words in found["words"])
