@@ -15,7 +15,7 @@ import os
 
 import pytest
 from hypothesis import HealthCheck, settings
-from seedlib import seed_data_dir
+from seedlib import IATI_DIR, PUBLISHER_FILES, seed_data_dir
 
 from graph.config import Settings
 
@@ -45,6 +45,20 @@ def seed_store(seed_settings, seed_build):
     from graph.store import open_live
 
     return open_live(seed_settings.store)
+
+
+@pytest.fixture(scope="session")
+def iati_settings(tmp_path_factory) -> Settings:
+    """The seeds and the publishers' IATI files of tests/fixtures/iati-real, built once per session."""
+    from graph.build import build
+    from graph.sources.iati import import_iati
+
+    tmp = tmp_path_factory.mktemp("iati")
+    data = seed_data_dir(tmp)
+    import_iati([IATI_DIR / f for f in PUBLISHER_FILES], data)
+    settings = Settings.from_env({}, data=data, store=tmp / "var" / "store")
+    build(settings, progress=lambda m: None)
+    return settings
 
 
 @pytest.fixture(scope="session")

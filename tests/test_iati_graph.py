@@ -8,33 +8,9 @@ from __future__ import annotations
 
 import pytest
 from lxml import etree
-from seedlib import IATI_DIR
+from seedlib import IATI_DIR, PUBLISHER_FILES
 
-from graph.config import Settings
-
-PUBLISHER_FILES = [
-    "iom-577-activities-2.03.xml",
-    "nl-mfa-13-activities-2.03.xml",
-    "dfid-purchase-of-equity-2.03.xml",
-    "dfid-albania-governance-2.01.xml",
-    "iati-standard-example-annotated-2.03.xml",
-]
 DEV = "https://w3id.org/devkg/def#"
-
-
-@pytest.fixture(scope="module")
-def iati_settings(tmp_path_factory) -> Settings:
-    from seedlib import seed_data_dir
-
-    from graph.build import build
-    from graph.sources.iati import import_iati
-
-    tmp = tmp_path_factory.mktemp("iati")
-    data = seed_data_dir(tmp)
-    import_iati([IATI_DIR / f for f in PUBLISHER_FILES], data)
-    settings = Settings.from_env({}, data=data, store=tmp / "var" / "store")
-    build(settings, progress=lambda m: None)
-    return settings
 
 
 @pytest.fixture(scope="module")
