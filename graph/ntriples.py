@@ -33,11 +33,11 @@ def nt_term(term) -> str:
 def _nt_literal(term: Literal) -> str:
     """A Literal as N-Triples: made each time (a cache would hash and compare rdflib terms, which costs
     more than these few string operations)."""
-    lexical = str.translate(term, _ESCAPES) if _NEEDS_ESCAPE(term) else str(term)
-    language = term.language
+    lexical = str.translate(term, _ESCAPES) if _NEEDS_ESCAPE(term) else term
+    language = term._language  # the slots behind rdflib's `language` and `datatype` properties
     if language:
         return f'"{lexical}"@{language}'
-    datatype = term.datatype
+    datatype = term._datatype
     if datatype is not None and str(datatype) != _XSD_STRING:
         return f'"{lexical}"^^<{datatype}>'
     return f'"{lexical}"'
@@ -69,14 +69,14 @@ class TripleSink:
     def __init__(self) -> None:
         self.lines: set[str] = set()
 
-    def add(self, triple) -> "TripleSink":
+    def add(self, triple, _uri=URIRef, _literal=Literal) -> "TripleSink":
         s, p, o = triple
-        if type(s) is URIRef and type(p) is URIRef:  # nearly every triple: no call per term
+        if type(s) is _uri and type(p) is _uri:  # nearly every triple: no call per term
             kind = type(o)
-            if kind is URIRef:
+            if kind is _uri:
                 self.lines.add(f"<{s}> <{p}> <{o}> .\n")
                 return self
-            if kind is Literal:
+            if kind is _literal:
                 self.lines.add(f"<{s}> <{p}> {_nt_literal(o)} .\n")
                 return self
         self.lines.add(nt_line(triple))

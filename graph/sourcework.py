@@ -138,15 +138,16 @@ class SourceWriter:
     def flush(self) -> None:
         lines = []
         related = f"> <{self.related}> "
+        project, document, org = (f"<{prefix}" for prefix in (*self.own, self.org))  # lines start "<{subject}>"
+        suffix = self.graph_suffix
         for line in self.sink.drain():
-            s = line[1:line.index(">")]
             if related in line:
                 self.meta.related.append((line, line[line.rindex("<", 0, -3) + 1:line.rindex(">")]))
-            elif s.startswith(self.own[0]):
-                lines.append(line[:-3] + self.graph_suffix)
-            elif s.startswith(self.own[1]):
-                self.document.add(line[:-3] + self.graph_suffix)
-            elif s.startswith(self.org) and "/codelist/" not in s:
+            elif line.startswith(project):
+                lines.append(line[:-3] + suffix)
+            elif line.startswith(document):
+                self.document.add(line[:-3] + suffix)
+            elif line.startswith(org) and "/codelist/" not in line[:line.index(">")]:
                 self.orgs.add(line)
             else:
                 self.shared.add(line)
