@@ -120,7 +120,7 @@ class SourceWriter:
         self.pending = 0
         self.tmp = nq_path(cache, key).with_suffix(f".nq.{os.getpid()}.tmp")
         self.graph_suffix = f" <{graph}> .\n"
-        self.out = self.tmp.open("w", encoding="utf-8")
+        self.out = self.tmp.open("wb")  # UTF-8, written a batch at a time (one encode, one write)
         self.orgs: set[str] = set()
         self.shared: set[str] = set()
         self.document: set[str] = set()  # the source document, described again by every project
@@ -152,13 +152,13 @@ class SourceWriter:
             else:
                 self.shared.add(line)
         lines.sort()  # deterministic files: equal inputs give equal cache entries
-        self.out.writelines(lines)
+        self.out.write("".join(lines).encode("utf-8"))
         self.meta.triples += len(lines)
         self.pending = 0
 
     def close(self) -> SourceMeta:
         self.flush()
-        self.out.writelines(sorted(self.document))
+        self.out.write("".join(sorted(self.document)).encode("utf-8"))
         self.meta.triples += len(self.document)
         self.out.close()
         self.meta.orgs, self.meta.shared = sorted(self.orgs), sorted(self.shared)
