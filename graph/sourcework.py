@@ -144,15 +144,23 @@ class SourceWriter:
             if related in line:
                 self.meta.related.append((line, line[line.rindex("<", 0, -3) + 1:line.rindex(">")]))
             elif line.startswith(project):
-                lines.append(line[:-3] + suffix)
+                lines.append(line)
             elif line.startswith(document):
                 self.document.add(line[:-3] + suffix)
             elif line.startswith(org) and "/codelist/" not in line[:line.index(">")]:
                 self.orgs.add(line)
             else:
                 self.shared.add(line)
-        lines.sort()  # deterministic files: equal inputs give equal cache entries
-        self.out.write("".join(lines).encode("utf-8"))
+        # Deterministic files: equal inputs give equal cache entries. Sorted as triples, in the same order as
+        # the quads (a line's triple is never a prefix of another's followed by a space); N-Triples escapes
+        # newlines in literals, so " .\n" ends each line and one replace makes the quads.
+        lines.sort()
+        text = "".join(lines)
+        if text.count("\n") == len(lines):
+            text = text.replace(" .\n", suffix)
+        else:  # a raw newline in an IRI (rdflib warned of it): line by line
+            text = "".join(line[:-3] + suffix for line in lines)
+        self.out.write(text.encode("utf-8"))
         self.meta.triples += len(lines)
         self.pending = 0
 
