@@ -158,8 +158,8 @@ class SourceWriter:
         text = "".join(lines)
         if text.count("\n") == len(lines):
             text = text.replace(" .\n", suffix)
-        else:  # a raw newline in an IRI (rdflib warned of it): line by line
-            text = "".join(line[:-3] + suffix for line in lines)
+        else:  # a raw newline in an IRI (rdflib warned of it): line by line, as quads
+            text = "".join(sorted(line[:-3] + suffix for line in lines))
         self.out.write(text.encode("utf-8"))
         self.meta.triples += len(lines)
         self.pending = 0
