@@ -13,7 +13,6 @@ from decimal import Decimal
 
 import pytest
 import rdflib
-from rdflib.namespace import XSD
 
 from graph.mapping import terms as t
 from graph.ntriples import TripleSink, nt_line, nt_term
@@ -37,9 +36,10 @@ def test_fast_literal_is_rdflibs(value, lang):
 
 
 @pytest.mark.parametrize("value, datatype", [
-    ("2020-02-29", XSD.date), ("2020-02-30", XSD.date), ("2019", XSD.gYear), ("2019-10", XSD.gYearMonth),
-    ("1.50", XSD.decimal), ("http://example.org/a b", XSD.anyURI), (True, None), (False, None), (1, None),
-    (0, None), (Decimal("1.0"), None), (2.5, None), ("x", XSD.string)])
+    ("2020-02-29", rdflib.XSD.date), ("2020-02-30", rdflib.XSD.date), ("2019", rdflib.XSD.gYear),
+    ("2019-10", rdflib.XSD.gYearMonth),
+    ("1.50", rdflib.XSD.decimal), ("http://example.org/a b", rdflib.XSD.anyURI), (True, None), (False, None), (1, None),
+    (0, None), (Decimal("1.0"), None), (2.5, None), ("x", rdflib.XSD.string)])
 def test_fast_typed_literal_is_rdflibs(value, datatype):
     fast, slow = t.Literal(value, datatype=datatype), rdflib.Literal(value, datatype=datatype)
     assert _slots(fast) == _slots(slow)
@@ -75,10 +75,10 @@ def test_terms_namespaces_make_each_term_once():
 def test_helpers_give_rdflibs_literals():
     assert _slots(t.text(Text("Titre", "fr"))) == _slots(rdflib.Literal("Titre", lang="fr"))
     assert _slots(t.text(Text("Title"))) == _slots(rdflib.Literal("Title"))
-    assert _slots(t.xsd_date(date(2020, 1, 31))) == _slots(rdflib.Literal("2020-01-31", datatype=XSD.date))
-    assert _slots(t.stated(PartialDate(2019, 10))) == _slots(rdflib.Literal("2019-10", datatype=XSD.gYearMonth))
-    assert _slots(t.stated(PartialDate(2019))) == _slots(rdflib.Literal("2019", datatype=XSD.gYear))
-    assert _slots(t.uri("https://x.org/")) == _slots(rdflib.Literal("https://x.org/", datatype=XSD.anyURI))
+    assert _slots(t.xsd_date(date(2020, 1, 31))) == _slots(rdflib.Literal("2020-01-31", datatype=rdflib.XSD.date))
+    assert _slots(t.stated(PartialDate(2019, 10))) == _slots(rdflib.Literal("2019-10", datatype=rdflib.XSD.gYearMonth))
+    assert _slots(t.stated(PartialDate(2019))) == _slots(rdflib.Literal("2019", datatype=rdflib.XSD.gYear))
+    assert _slots(t.uri("https://x.org/")) == _slots(rdflib.Literal("https://x.org/", datatype=rdflib.XSD.anyURI))
     assert str(t.decimal(Decimal("1E+3"))) == "1000.0"
 
 
@@ -86,7 +86,7 @@ def test_sink_lines_are_nt_lines():
     s, p = t.URIRef("https://w3id.org/devkg/id/project/A"), t.URIRef("https://w3id.org/devkg/def#title")
     objects = [t.URIRef("https://w3id.org/devkg/id/project/B"), rdflib.BNode("b1"),
                *(t.Literal(v, lang="en") for v in STRINGS), *(t.Literal(v) for v in STRINGS),
-               t.Literal("2020-01-01", datatype=XSD.date), t.Literal(True)]
+               t.Literal("2020-01-01", datatype=rdflib.XSD.date), t.Literal(True)]
     sink = TripleSink()
     for o in objects:
         sink.add((s, p, o))
@@ -110,7 +110,7 @@ def test_source_writer_writes_sorted_quads(tmp_path):
             w.sink.add((s, dev.title, t.Literal(value)))
         w.sink.add((s, dev.title, t.Literal('a " .\n b', lang="en")))
         w.sink.add((s, dev.relatedProject, projects[i - 1]))
-        w.sink.add((t.URIRef(f"{s}/budget/1"), dev.value, t.Literal(f"{i}.5", datatype=XSD.decimal)))
+        w.sink.add((t.URIRef(f"{s}/budget/1"), dev.value, t.Literal(f"{i}.5", datatype=rdflib.XSD.decimal)))
     w.sink.add((t.URIRef(f"{base}id/source/iati/x"), dev.path, t.Literal("x.xml")))
     lines = [line for line in w.sink.lines if "relatedProject" not in line]
     meta = w.close()
@@ -131,7 +131,7 @@ def _reference_nt(term) -> str:
         lexical = '"' + str(term).translate(_ESCAPES) + '"'
         if term.language:
             return f"{lexical}@{term.language}"
-        if term.datatype is not None and str(term.datatype) != str(XSD.string):
+        if term.datatype is not None and str(term.datatype) != str(rdflib.XSD.string):
             return f"{lexical}^^<{term.datatype}>"
         return lexical
     if isinstance(term, rdflib.URIRef):
