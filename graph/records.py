@@ -420,8 +420,10 @@ class Source:
 
     def locate(self, root: Path, data: Path) -> None:
         """Set `data_path` from `path` (relative to `root`, as messages show it) when it lies in `data`."""
+        if self.data_path is not None:  # located already (every project of a file shares its Source)
+            return
         full = Path(root) / self.path
-        if self.data_path is None and full.is_relative_to(data):
+        if full.is_relative_to(data):
             self.data_path = full.relative_to(data).as_posix()
 
 

@@ -120,7 +120,7 @@ class SourceWriter:
         self.pending = 0
         self.tmp = nq_path(cache, key).with_suffix(f".nq.{os.getpid()}.tmp")
         self.graph_suffix = f" <{graph}> .\n"
-        self.out = self.tmp.open("w", encoding="utf-8")
+        self.out = self.tmp.open("wb")  # UTF-8, written a batch at a time (one encode, one write)
         self.orgs: set[str] = set()
         self.shared: set[str] = set()
         self.document: set[str] = set()  # the source document, described again by every project
@@ -138,26 +138,35 @@ class SourceWriter:
     def flush(self) -> None:
         lines = []
         related = f"> <{self.related}> "
+        project, document, org = (f"<{prefix}" for prefix in (*self.own, self.org))  # lines start "<{subject}>"
+        suffix = self.graph_suffix
         for line in self.sink.drain():
-            s = line[1:line.index(">")]
             if related in line:
                 self.meta.related.append((line, line[line.rindex("<", 0, -3) + 1:line.rindex(">")]))
-            elif s.startswith(self.own[0]):
-                lines.append(line[:-3] + self.graph_suffix)
-            elif s.startswith(self.own[1]):
-                self.document.add(line[:-3] + self.graph_suffix)
-            elif s.startswith(self.org) and "/codelist/" not in s:
+            elif line.startswith(project):
+                lines.append(line)
+            elif line.startswith(document):
+                self.document.add(line[:-3] + suffix)
+            elif line.startswith(org) and "/codelist/" not in line[:line.index(">")]:
                 self.orgs.add(line)
             else:
                 self.shared.add(line)
-        lines.sort()  # deterministic files: equal inputs give equal cache entries
-        self.out.writelines(lines)
+        # Deterministic files: equal inputs give equal cache entries. Sorted as triples, in the same order as
+        # the quads (a line's triple is never a prefix of another's followed by a space); N-Triples escapes
+        # newlines in literals, so " .\n" ends each line and one replace makes the quads.
+        lines.sort()
+        text = "".join(lines)
+        if text.count("\n") == len(lines):
+            text = text.replace(" .\n", suffix)
+        else:  # a raw newline in an IRI (rdflib warned of it): line by line, as quads
+            text = "".join(sorted(line[:-3] + suffix for line in lines))
+        self.out.write(text.encode("utf-8"))
         self.meta.triples += len(lines)
         self.pending = 0
 
     def close(self) -> SourceMeta:
         self.flush()
-        self.out.writelines(sorted(self.document))
+        self.out.write("".join(sorted(self.document)).encode("utf-8"))
         self.meta.triples += len(self.document)
         self.out.close()
         self.meta.orgs, self.meta.shared = sorted(self.orgs), sorted(self.shared)

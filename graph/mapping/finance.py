@@ -24,11 +24,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from rdflib import RDF, RDFS, Literal, URIRef
-
 from graph.mapping import keys
 from graph.mapping import terms as t
 from graph.mapping.organisation import add_organisation
+from graph.mapping.terms import RDF, RDFS, Literal, URIRef
 from graph.records import Budget, Money, OrgRef, Project, Transaction
 
 if TYPE_CHECKING:

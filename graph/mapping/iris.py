@@ -22,9 +22,10 @@ _SAFE = "-._~!$&'()*+,;=:@"
 
 
 def URIRef(value: str):  # noqa: N802 - stands for rdflib's URIRef
-    """rdflib's `URIRef(value)`; rdflib is imported on the first IRI minted, not with this module
-    (the web server imports it for `canonical_path` and `Iris` and never needs rdflib)."""
-    from rdflib import URIRef as real
+    """rdflib's `URIRef(value)` (made as `graph.mapping.terms.URIRef` does, without rdflib's per-character
+    scan); rdflib is imported on the first IRI minted, not with this module (the web server imports it for
+    `canonical_path` and `Iris` and never needs rdflib)."""
+    from graph.mapping.terms import URIRef as real
 
     globals()["URIRef"] = real
     return real(value)
@@ -59,6 +60,7 @@ def canonical_path(encoded: str) -> str:
     return "/".join(quote(identifier(part), safe=_SAFE) for part in encoded.split("/"))
 
 
+@lru_cache(maxsize=1 << 14)  # organisation names recur in every activity of a publisher
 def slug(text: str) -> str:
     """A lowercase ASCII slug for names that have no identifier ("Instituto de Estudios Peruanos")."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
@@ -72,6 +74,7 @@ class Iris:
         self.base = base
         self.id = f"{base}id/"
         self.vocab = f"{base}def#"
+        self._codes: dict[tuple[str, str], URIRef] = {}  # (codelist, code) -> concept, made once
 
     # --- vocabulary and graphs -------------------------------------------------
     def term(self, name: str) -> URIRef:
@@ -174,7 +177,10 @@ class Iris:
 
     def child(self, parent: URIRef, *parts: str | int) -> URIRef:
         """A node that belongs to its parent (`.../budget/1`, `.../result/2/indicator/1`)."""
-        return URIRef(str(parent) + "".join(f"/{segment(str(p))}" for p in parts))
+        iri = str(parent)
+        for p in parts:
+            iri += "/" + segment(p if type(p) is str else str(p))
+        return URIRef(iri)
 
     def org(self, ref: str | None = None, name: str | None = None) -> URIRef:
         """An organisation by IATI organisation identifier, else by a slug of its name."""
@@ -195,7 +201,12 @@ class Iris:
         return URIRef(f"{self.id}codelist/{segment(codelist)}")
 
     def code(self, codelist: str, code: str) -> URIRef:
-        return URIRef(f"{self.id}codelist/{segment(codelist)}/{segment(code)}")
+        iri = self._codes.get((codelist, code))
+        if iri is None:
+            if len(self._codes) >= 1 << 16:
+                self._codes.clear()
+            iri = self._codes[codelist, code] = URIRef(f"{self.id}codelist/{segment(codelist)}/{segment(code)}")
+        return iri
 
     def publisher_scheme(self, publisher: str, codelist: str) -> URIRef:
         """A publisher's own codes (IATI vocabulary 99) live under the publisher."""

@@ -66,6 +66,8 @@ def unique(keys: Iterable[tuple[str, ...]]) -> list[tuple[str, ...]]:
 
 def keyed(items: Sequence[T], key: Callable[[T, int], tuple[str, ...]]) -> list[tuple[tuple[str, ...], T]]:
     """Each item with its distinct key (`key(item, position)` where position counts from 1)."""
+    if not items:  # most fields of most projects
+        return []
     return list(zip(unique(key(item, n) for n, item in enumerate(items, 1)), items))
 
 

@@ -21,6 +21,7 @@ then the alphabetically first, so a query joining on `rdfs:label` sees one row.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import PROV, SKOS
@@ -77,6 +78,11 @@ def org_iri(iris: Iris, org: OrgRef, index: OrgIndex | None = None) -> URIRef | 
     return iris.org(ref, name)
 
 
+@lru_cache(maxsize=4)
+def _vocab(base: str) -> t.Terms:
+    return t.Terms(vocab(base))
+
+
 def add_organisation(g: Graph, iris: Iris, org: OrgRef, index: OrgIndex | None = None, *,
                      preferred: bool = False, source: URIRef | None = None) -> URIRef | None:
     """Describe an organisation in `g`; returns its IRI (None when it has neither id nor name).
@@ -88,20 +94,20 @@ def add_organisation(g: Graph, iris: Iris, org: OrgRef, index: OrgIndex | None =
     node = org_iri(iris, org, index)
     if node is None:
         return None
-    dev = vocab(iris.base)
-    g.add((node, RDF.type, dev.Organisation))
+    dev = _vocab(iris.base)
+    g.add((node, t.RDF.type, dev.Organisation))
     if source is not None:  # the organisations graph merges sources: each says where it was named
-        g.add((node, PROV.wasDerivedFrom, source))
+        g.add((node, t.PROV.wasDerivedFrom, source))
     ref = (index or OrgIndex()).ref(org)
     if ref:
-        g.add((node, dev.identifier, Literal(ref)))
+        g.add((node, dev.identifier, t.Literal(ref)))
     for name in org.names:
-        g.add((node, RDFS.label if preferred else SKOS.altLabel, t.text(name)))
+        g.add((node, t.RDFS.label if preferred else t.SKOS.altLabel, t.text(name)))
     if not org.names and ref:
-        g.add((node, SKOS.altLabel, Literal(ref)))
+        g.add((node, t.SKOS.altLabel, t.Literal(ref)))
     if org.abbreviation:
-        g.add((node, dev.abbreviation, Literal(org.abbreviation)))
-        g.add((node, SKOS.altLabel, Literal(org.abbreviation)))
+        g.add((node, dev.abbreviation, t.Literal(org.abbreviation)))
+        g.add((node, t.SKOS.altLabel, t.Literal(org.abbreviation)))
     if org.type:
         g.add((node, dev.organisationType, iris.code("OrganisationType", org.type)))
     if org.country:
@@ -109,7 +115,7 @@ def add_organisation(g: Graph, iris: Iris, org: OrgRef, index: OrgIndex | None =
     if org.website:
         g.add((node, dev.website, t.uri(org.website)))
     if org.wikidata:
-        g.add((node, SKOS.exactMatch, Iris.wikidata(org.wikidata)))
+        g.add((node, t.SKOS.exactMatch, Iris.wikidata(org.wikidata)))
     return node
 
 

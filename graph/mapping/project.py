@@ -15,8 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from rdflib import RDF, RDFS, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, SKOS
+from rdflib import Graph
 
 from graph.mapping import keys
 from graph.mapping import terms as t
@@ -25,29 +24,14 @@ from graph.mapping.iris import Iris, slug
 from graph.mapping.organisation import OrgIndex, add_organisation
 from graph.mapping.reporting import add_reporting
 from graph.mapping.results import add_results
-from graph.namespaces import GEO, vocab
+from graph.mapping.terms import DCTERMS, PROV, RDF, RDFS, SKOS, Literal, Terms, URIRef
+from graph.namespaces import GEO as _GEO
+from graph.namespaces import vocab
 from graph.records import CodedValue, DocumentLink, Participation, Project, Share, Source
 
 SDG_VOCABULARIES = {"7": "sdgGoal", "8": "sdgTarget", "9": "sdgIndicator"}
 TAG_SDG_VOCABULARIES = {"2": "sdgGoal", "3": "sdgTarget"}
-
-
-class _Terms:
-    """The vocabulary namespace with each term made once (rdflib mints a new URIRef per lookup)."""
-
-    def __init__(self, namespace):
-        self._ns, self._cache = namespace, {}
-
-    def __getattr__(self, name: str) -> URIRef:
-        if name.startswith("_"):
-            raise AttributeError(name)
-        return self[name]
-
-    def __getitem__(self, name: str) -> URIRef:
-        term = self._cache.get(name)
-        if term is None:
-            term = self._cache[name] = self._ns[name]
-        return term
+GEO = Terms(_GEO)
 
 
 class ProjectMapper:
@@ -56,7 +40,7 @@ class ProjectMapper:
     def __init__(self, iris: Iris, sdg_iri: Callable[[str], str], graph: Graph | None = None,
                  orgs: OrgIndex | None = None):
         self.iris = iris
-        self.dev = _Terms(vocab(iris.base))
+        self.dev = Terms(vocab(iris.base))  # each term made once
         self.g = graph if graph is not None else Graph()
         # Names this source also uses with an organisation identifier (see graph.mapping.organisation).
         self.orgs = orgs or OrgIndex()

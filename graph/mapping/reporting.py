@@ -19,12 +19,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rdflib import RDF, Literal, URIRef
-from rdflib.namespace import SKOS, XSD
-
 from graph.mapping import keys
 from graph.mapping import terms as t
 from graph.mapping.finance import money
+from graph.mapping.terms import RDF, SKOS, XSD, Literal, URIRef
 from graph.records import BudgetItem, LoanTerms, Project
 
 if TYPE_CHECKING:

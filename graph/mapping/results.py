@@ -10,11 +10,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rdflib import RDF, RDFS, Literal, URIRef
-from rdflib.namespace import XSD
-
 from graph.mapping import keys
 from graph.mapping import terms as t
+from graph.mapping.terms import RDF, RDFS, XSD, Literal, URIRef
 from graph.records import Indicator, Project, Result
 
 if TYPE_CHECKING:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 from typing import Any
 
 from graph.records import PartialDate
@@ -34,7 +35,15 @@ def parse_stated_date(value: Any) -> PartialDate:
         if 1000 <= value <= 9999:
             return PartialDate(int(value))
         raise ValueError(f'"{value}" is not a year (write YYYY-MM-DD, YYYY-MM or YYYY)')
-    text = str(getattr(value, "text", value)).strip()
+    if type(value) is str:  # IATI dates: a few thousand distinct strings in a file of many activities
+        return PartialDate(*_parse_text(value))
+    return PartialDate(*_parse_text(str(getattr(value, "text", value))))
+
+
+@lru_cache(maxsize=1 << 14)
+def _parse_text(value: str) -> tuple[int, int | None, int | None]:
+    """(year, month, day) of a stated date; ValueError as `parse_stated_date` explains (not cached)."""
+    text = value.strip()
     m = _PATTERN.match(text)
     if not m:
         raise ValueError(f'"{text}" is not a date (write YYYY-MM-DD, YYYY-MM or YYYY)')
@@ -43,4 +52,4 @@ def parse_stated_date(value: Any) -> PartialDate:
         dt.date(year, month or 1, day or 1)
     except ValueError as e:
         raise ValueError(f'"{text}" is not a valid date: {e}') from None
-    return PartialDate(year, month, day)
+    return year, month, day

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 # BCP 47 as RDF 1.1 requires of language tags (the same production rdflib and pyoxigraph check)
@@ -22,6 +23,7 @@ _QID = re.compile(r"Q[1-9][0-9]*")
 MAX_EXPONENT = 30  # |value| below 10**31 and not finer than 10**-30: every real amount and percentage
 
 
+@lru_cache(maxsize=1 << 10)  # a file's narratives use a handful of tags
 def language_problem(tag: str) -> str | None:
     return None if _LANG.fullmatch(tag) else f"{tag!r} is not a language tag (BCP 47, such as en or es-PE)"
 

@@ -117,7 +117,8 @@ def _activity_attributes(p: Project, el: etree._Element, ctx: Context) -> None:
 
 
 def _mark(p: Project, name: str, el: etree._Element, ctx: Context) -> None:
-    p.lines.setdefault(name, ctx.where(el))
+    if name not in p.lines:
+        p.lines[name] = ctx.where(el)
 
 
 def _org(el: etree._Element, ctx: Context) -> OrgRef:

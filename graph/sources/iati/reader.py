@@ -52,12 +52,13 @@ def peek_root(path: Path) -> tuple[str, dict[str, str], int]:
 
     Raises `etree.XMLSyntaxError` when the file does not even start as XML.
     """
-    for el in elements(path, None, "start"):
+    for el in elements(path, None, "start", chunk=1 << 10):  # the root is near the start: parse little else
         return el.tag, dict(el.attrib), el.sourceline or 1
     raise etree.XMLSyntaxError("Document is empty", None, 1, 1)  # pragma: no cover - lxml raises first
 
 
-def elements(path: Path, tags: str | tuple[str, ...] | None, event: str = "end") -> Iterator[etree._Element]:
+def elements(path: Path, tags: str | tuple[str, ...] | None, event: str = "end",
+             chunk: int = 1 << 16) -> Iterator[etree._Element]:
     """Each element named in `tags` (any, when None) at its `event` ("start" or "end"), in file order;
     a syntax error is raised after every event before it.
 
@@ -69,8 +70,8 @@ def elements(path: Path, tags: str | tuple[str, ...] | None, event: str = "end")
                                  resolve_entities=False, no_network=True)
     with open(path, "rb") as f:
         try:
-            for chunk in iter(lambda: f.read(1 << 16), b""):
-                parser.feed(chunk)
+            for data in iter(lambda: f.read(chunk), b""):
+                parser.feed(data)
                 yield from (el for _event, el in parser.read_events())
             parser.close()
         except etree.XMLSyntaxError:
@@ -164,10 +165,7 @@ def _stream(path: Path, file: str, source: Source, file_lang: str | None,
     try:
         for el in elements(path, "iati-activity"):
             project = read_activity(el, ctx, source, places, file_lang)
-            el.clear(keep_tail=True)
-            parent = el.getparent()
-            while el.getprevious() is not None:
-                del parent[0]
+            _drop(el)
             yield from ctx.problems
             ctx.problems.clear()
             if project is not None:
@@ -175,6 +173,14 @@ def _stream(path: Path, file: str, source: Source, file_lang: str | None,
     except etree.XMLSyntaxError as exc:
         yield from ctx.problems
         yield _syntax_problem(exc, file)
+
+
+def _drop(el: etree._Element) -> None:
+    """Free an element read through, and its earlier siblings (the parser keeps building one tree)."""
+    el.clear(keep_tail=True)
+    parent = el.getparent()
+    while el.getprevious() is not None:
+        del parent[0]
 
 
 ORG_ELEMENTS = ("reporting-org", "participating-org", "provider-org", "receiver-org")
@@ -189,7 +195,10 @@ def org_names(path: Path) -> Iterator[tuple[str, str]]:
     read so far; `read_iati_file` reports the error.
     """
     try:
-        for el in elements(path, ORG_ELEMENTS):
+        for el in elements(path, (*ORG_ELEMENTS, "iati-activity")):
+            if el.tag == "iati-activity":  # read through: drop it, so the tree never holds the whole file
+                _drop(el)
+                continue
             ref = (el.get("ref") or "").strip()
             if ref:
                 for n in el.iterchildren("narrative"):
