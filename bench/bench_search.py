@@ -1,7 +1,11 @@
-"""Search and browse speed, run by hand: `python bench/bench_search.py [--copies N | --store DIR]`. Prints figures.
+"""Search and browse speed, run by hand: `python bench/bench_search.py [--copies N | --store DIR [--grow N]]`.
+Prints figures.
 
 With `--store` it times the index and store a `devkg build` left (e.g. of `bench/generate.py`
 data, whose titles draw on a small vocabulary: every word is a common word there), skipping 1.
+With `--grow N` as well, it then copies that index's projects N times (new IRIs, same words
+and facets) into a new index and times the same searches there: the index at N times the
+activities, without a build of that size.
 
 Builds the seeds plus the real IOM IATI file once, then makes a bigger store by
 copying the IOM projects' quads N times under new project IRIs (the SHACL stage
@@ -70,10 +74,58 @@ def big_store(tmp: Path, copies: int):
     return settings, big
 
 
+def grow(source: Path, factor: int, out: Path) -> dict[str, int]:
+    """`source`'s index with its projects copied `factor` times over (copy k: IRIs suffixed `#ck`)."""
+    import sqlite3
+
+    from graph import search
+
+    db = sqlite3.connect(out)
+    db.executescript(search.SCHEMA)
+    db.execute("ATTACH ? AS src", (str(source),))
+    off = db.execute("SELECT MAX(id) + 1 FROM src.items").fetchone()[0]
+    for k in range(factor):
+        only = "" if k == 0 else "WHERE kind = 'project'"
+        iri = "iri" if k == 0 else f"iri || '#c{k}'"
+        db.execute(f"INSERT INTO items SELECT id + {k * off}, {iri}, kind, label, detail, start, end_, value, currency "
+                   f"FROM src.items {only}")
+        db.execute(f"INSERT INTO words (rowid, label, body) SELECT words.rowid + {k * off}, words.label, words.body "
+                   f"FROM src.words JOIN src.items ON items.id = words.rowid {only}")
+        db.execute(f"INSERT INTO facets SELECT item + {k * off}, facet, facets.value FROM src.facets "
+                   f"JOIN src.items ON items.id = facets.item {only}")
+    db.execute("INSERT INTO names SELECT * FROM src.names")
+    db.executescript(search.INDEXES)
+    db.execute("""CREATE TABLE facet_counts AS SELECT items.kind AS kind, facets.facet AS facet,
+        facets.value AS value, COUNT(*) AS n FROM facets JOIN items ON items.id = facets.item
+        GROUP BY items.kind, facets.facet, facets.value""")
+    db.execute("CREATE INDEX facet_counts_by_facet ON facet_counts (kind, facet, n)")
+    db.execute("INSERT INTO kinds SELECT kind, MIN(id), MAX(id) FROM items GROUP BY kind")
+    db.execute("INSERT INTO words (words) VALUES ('optimize')")
+    db.execute(f"PRAGMA user_version = {search.INDEX_VERSION}")
+    db.commit()
+    counts = dict(db.execute("SELECT kind, COUNT(*) FROM items GROUP BY kind").fetchall())
+    db.close()
+    return counts
+
+
+def time_index(db, words_list: list[str], country: str) -> None:
+    """The searches and the browse page on one index, without a peer (for a grown index)."""
+    from graph import search
+
+    for words in words_list:
+        fts, (total, _) = timed(lambda: search.search(db, words, limit=50))
+        print(f"  search {words!r}: {fts * 1000:.1f} ms ({total} hits, ranked)")
+    page, result = timed(lambda: search.browse(db, "project", {"country": [country]}, limit=50))
+    print(f"  browse country with 8 facet counts: {page * 1000:.1f} ms ({result['total']} projects)")
+    page, result = timed(lambda: search.browse(db, "project", {}, limit=50))
+    print(f"  browse all projects, first page with stored facet counts: {page * 1000:.1f} ms ({result['total']})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--copies", type=int, default=20, help="copies of the 577 IOM projects (default 20)")
     parser.add_argument("--store", type=Path, help="a built store (its live link) to time instead")
+    parser.add_argument("--grow", type=int, default=0, help="with --store: also time its index grown N times")
     args = parser.parse_args()
     import pyoxigraph as ox
 
@@ -118,6 +170,13 @@ def main() -> None:
         peer, _ = timed(lambda: store.query(sparql, prefixes=prefixes(settings.base)).__iter__().__next__())
         print(f"browse country=CO with 8 facet counts: {page * 1000:.1f} ms ({result['total']} projects) vs SPARQL "
               f"count alone {peer * 1000:.1f} ms")
+        if args.store and args.grow:
+            print(f"the same index, {n} projects, without peers:")
+            time_index(db, words_list, country)
+            t0 = time.perf_counter()
+            counts = grow(index, args.grow, tmp / "grown.sqlite")
+            print(f"grown {args.grow}x: {counts} in {time.perf_counter() - t0:.0f} s")
+            time_index(search.connect(tmp / "grown.sqlite"), words_list, country)
 
 
 if __name__ == "__main__":

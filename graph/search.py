@@ -16,10 +16,12 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Iterable
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
 INDEX_NAME = "devkg-search.sqlite"
+INDEX_VERSION = 2  # PRAGMA user_version of the layout written here; an index of another layout is not read
 KINDS = ("project", "organisation", "place")
 FACETS = {  # facet name -> (kinds it applies to, label)
     "country": ("project", "Country"), "region": ("project", "Region"), "funder": ("project", "Funder"),
@@ -35,6 +37,7 @@ CREATE TABLE items (id INTEGER PRIMARY KEY, iri TEXT UNIQUE NOT NULL, kind TEXT 
                     detail TEXT, start TEXT, end_ TEXT, value REAL, currency TEXT);
 CREATE TABLE facets (item INTEGER NOT NULL, facet TEXT NOT NULL, value TEXT NOT NULL);
 CREATE TABLE names (iri TEXT PRIMARY KEY, label TEXT NOT NULL);
+CREATE TABLE kinds (kind TEXT PRIMARY KEY, first INTEGER NOT NULL, last INTEGER NOT NULL);
 CREATE VIRTUAL TABLE words USING fts5(label, body, tokenize = 'porter unicode61 remove_diacritics 2');
 """
 INDEXES = """
@@ -128,6 +131,7 @@ def collect(store, kind: str, base: str, only: set[str] | None = None) -> IndexR
 
 
 STAGING = """
+CREATE TEMP TABLE staged_items (iri TEXT NOT NULL, kind TEXT NOT NULL, label TEXT NOT NULL);
 CREATE TEMP TABLE staged_words (iri TEXT NOT NULL, part TEXT NOT NULL);
 CREATE TEMP TABLE staged_linked (iri TEXT NOT NULL, node TEXT NOT NULL);
 CREATE TEMP TABLE staged_fields (iri TEXT NOT NULL, start TEXT, end_ TEXT, value REAL, currency TEXT, detail TEXT);
@@ -151,7 +155,7 @@ class IndexWriter:
     def add(self, rows: IndexRows) -> None:
         """Rows of one part; an IRI already listed keeps its first kind and label."""
         db = self.db
-        db.executemany("INSERT OR IGNORE INTO items (iri, kind, label) VALUES (?, ?, ?)", rows.items)
+        db.executemany("INSERT INTO staged_items VALUES (?, ?, ?)", rows.items)
         db.executemany("INSERT INTO staged_words VALUES (?, ?)", ((i, _clean(t)) for i, t in rows.words))
         db.executemany("INSERT INTO staged_linked VALUES (?, ?)", rows.linked)
         db.executemany("INSERT INTO staged_fields VALUES (?, ?, ?, ?, ?, ?)", rows.fields)
@@ -162,6 +166,7 @@ class IndexWriter:
         from graph.namespaces import prefixes as devkg_prefixes
 
         db, px = self.db, devkg_prefixes(base)
+        _number_items(db)
         db.execute("CREATE INDEX temp.staged_linked_by_node ON staged_linked (node)")
         nodes = [n for (n,) in db.execute("SELECT DISTINCT node FROM staged_linked ORDER BY node")]
         for chunk in _chunks(nodes):
@@ -173,8 +178,6 @@ class IndexWriter:
         db.executemany("INSERT INTO words (rowid, label, body) VALUES (?, ?, ?)", _bodies(db.execute(
             "SELECT items.id, items.label, w.part FROM items LEFT JOIN staged_words w ON w.iri = items.iri "
             "ORDER BY items.id, w.rowid")))
-        db.execute("""UPDATE items SET start = f.start, end_ = f.end_, value = f.value, currency = f.currency,
-            detail = f.detail FROM staged_fields f WHERE f.iri = items.iri""")
         db.execute("""INSERT INTO facets (item, facet, value) SELECT DISTINCT items.id, f.facet, f.value
             FROM staged_facets f JOIN items ON items.iri = f.iri ORDER BY f.facet, items.id, f.value""")
         _write_names(db, store, [v for (v,) in db.execute(
@@ -185,6 +188,7 @@ class IndexWriter:
             GROUP BY items.kind, facets.facet, facets.value""")
         db.execute("CREATE INDEX facet_counts_by_facet ON facet_counts (kind, facet, n)")
         db.execute("INSERT INTO words (words) VALUES ('optimize')")
+        db.execute(f"PRAGMA user_version = {INDEX_VERSION}")
         counts = dict(db.execute("SELECT kind, COUNT(*) FROM items GROUP BY kind").fetchall())
         db.commit()
         self.close()
@@ -194,6 +198,25 @@ class IndexWriter:
     def close(self) -> None:
         """Stop writing (a failed build); the unfinished file is left for the caller to discard."""
         self.db.close()
+
+
+def _number_items(db: sqlite3.Connection) -> None:
+    """Items numbered kind by kind (places, organisations, projects) and, within a kind, most
+    important first: projects that end latest (running and recent work), then by label.
+
+    Search ranks the first `RANKED` matches in this order by relevance (see `search`), and
+    kind filters become ranges of row ids (`kinds`), which FTS5 reads without a join.
+    An IRI given by several parts keeps its first kind and label.
+    """
+    db.execute("CREATE INDEX temp.staged_fields_by_iri ON staged_fields (iri)")
+    db.execute("""INSERT INTO items (iri, kind, label, detail, start, end_, value, currency)
+        SELECT i.iri, i.kind, i.label, f.detail, f.start, f.end_, f.value, f.currency
+        FROM (SELECT iri, kind, label, MIN(rowid) FROM staged_items GROUP BY iri) AS i
+        LEFT JOIN (SELECT iri, detail, start, end_, value, currency, MIN(rowid) FROM staged_fields GROUP BY iri) AS f
+          ON f.iri = i.iri
+        ORDER BY CASE i.kind WHEN 'place' THEN 0 WHEN 'organisation' THEN 1 ELSE 2 END,
+                 f.end_ IS NULL, f.end_ DESC, f.start DESC, i.label, i.iri""")
+    db.execute("INSERT INTO kinds SELECT kind, MIN(id), MAX(id) FROM items GROUP BY kind")
 
 
 def _bodies(rows) -> Iterable[tuple[int, str, str]]:
@@ -264,6 +287,14 @@ def connect(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
 
 
+def current(path: Path | None) -> bool:
+    """Whether `path` is an index this code reads (a build by an older devkg wrote another layout)."""
+    if path is None or not Path(path).is_file():
+        return False
+    with closing(connect(path)) as db:
+        return db.execute("PRAGMA user_version").fetchone()[0] == INDEX_VERSION
+
+
 def match_expression(text: str) -> str | None:
     """The FTS5 query for what a person typed: every word must match, the last as a prefix."""
     words = re.findall(r"\w+", text, flags=re.UNICODE)[:12]
@@ -281,29 +312,78 @@ def _hits(rows) -> list[Hit]:
 COLUMNS = "items.iri, items.kind, items.label, items.detail, items.start, items.end_, items.value, items.currency"
 
 
-def search(db: sqlite3.Connection, text: str, kinds: tuple[str, ...] = KINDS, limit: int = 20,
-           offset: int = 0) -> tuple[int, list[Hit]]:
-    """Ranked matches for `text` among `kinds`: (how many in all, this page)."""
-    expr = match_expression(text)
-    if expr is None:
-        return 0, []
+RANKED = 5_000  # matches ranked by relevance: the first this many in index order, and exact names
+
+
+def _ranges(db: sqlite3.Connection, kinds: tuple[str, ...]) -> list[tuple[str, int, int]]:
     marks = ",".join("?" * len(kinds))
-    counts = kind_counts(db, text)
-    total = sum(counts.get(k, 0) for k in kinds)
-    rows = db.execute(f"""SELECT {COLUMNS}, snippet(words, 1, char(2), char(3), ' … ', 16) FROM words
-        JOIN items ON items.id = words.rowid WHERE words MATCH ? AND items.kind IN ({marks})
-        ORDER BY items.label = ? COLLATE NOCASE DESC, bm25(words, 8.0, 1.0), items.label LIMIT ? OFFSET ?""",
-                      (expr, *kinds, text.strip(), limit, offset)).fetchall()
-    return total, _hits(rows)
+    return db.execute(f"SELECT kind, first, last FROM kinds WHERE kind IN ({marks}) ORDER BY first", kinds).fetchall()
 
 
 def kind_counts(db: sqlite3.Connection, text: str) -> dict[str, int]:
-    """How many matches for `text` of each kind, in one pass over the matches (the search page shows all three)."""
+    """How many matches for `text` of each kind (the search page shows all three): each kind is a
+    range of row ids, which FTS5 counts from its own lists, without reading the items."""
     expr = match_expression(text)
     if expr is None:
         return {}
-    return dict(db.execute("SELECT items.kind, COUNT(*) FROM words JOIN items ON items.id = words.rowid "
-                           "WHERE words MATCH ? GROUP BY items.kind", (expr,)).fetchall())
+    counts = {kind: db.execute("SELECT COUNT(*) FROM words WHERE words MATCH ? AND rowid BETWEEN ? AND ?",
+                               (expr, first, last)).fetchone()[0] for kind, first, last in _ranges(db, KINDS)}
+    return {kind: n for kind, n in counts.items() if n}
+
+
+def search(db: sqlite3.Connection, text: str, kinds: tuple[str, ...] = KINDS, limit: int = 20,
+           offset: int = 0) -> tuple[int, list[Hit]]:
+    """Matches for `text` among `kinds`: (how many in all, this page).
+
+    Ranked first: items named exactly `text`, then the first `RANKED` matches in index
+    order (places, organisations, then projects ending latest; see `_number_items`) by
+    BM25, titles and names weighted 8 to 1 over descriptions. Matches beyond those follow
+    in index order. BM25 reads every match it ranks, so ranking all of a common word's
+    matches at a million activities would take seconds; this keeps a page's cost bounded
+    while every match stays reachable and counted.
+    """
+    expr = match_expression(text)
+    ranges = _ranges(db, kinds)
+    if expr is None or not ranges:
+        return 0, []
+    counts = kind_counts(db, text)
+    total = sum(counts.get(k, 0) for k in kinds)
+    lo, hi = ranges[0][1], ranges[-1][2]
+    contiguous = all(a[2] + 1 == b[1] for a, b in zip(ranges, ranges[1:]))
+    marks = ",".join("?" * len(kinds))
+    of_kinds, kind_args = ("", ()) if contiguous else (f"AND items.kind IN ({marks})", kinds)
+    cut = db.execute("SELECT rowid FROM words WHERE words MATCH ? AND rowid BETWEEN ? AND ? ORDER BY rowid "
+                     "LIMIT 1 OFFSET ?", (expr, lo, hi, RANKED - 1)).fetchone()
+    cut = cut[0] if cut else hi
+    select = (f"SELECT {COLUMNS}, snippet(words, 1, char(2), char(3), ' … ', 16) FROM words "
+              f"JOIN items ON items.id = words.rowid WHERE words MATCH ?")
+    exact = [i for (i,) in db.execute(f"SELECT id FROM items WHERE kind IN ({marks}) AND label = ? COLLATE NOCASE "
+                                      f"AND id > ? ORDER BY label, id", (*kinds, text.strip(), cut))
+             if db.execute("SELECT 1 FROM words WHERE words MATCH ? AND rowid = ?", (expr, i)).fetchone()]
+    not_exact = f"AND words.rowid NOT IN ({','.join(map(str, exact))})" if exact else ""  # row ids: integers
+    ranked = db.execute(f"SELECT COUNT(*) FROM words JOIN items ON items.id = words.rowid WHERE words MATCH ? "
+                        f"AND words.rowid BETWEEN ? AND ? {of_kinds}", (expr, lo, cut, *kind_args)).fetchone()[0]
+    segments = [  # (rows in it, rows [start, start + n) of it), in the order they are shown
+        (len(exact), lambda start, n: [db.execute(f"{select} AND words.rowid = ?", (expr, i)).fetchone()
+                                       for i in exact[start:start + n]]),
+        (ranked, lambda start, n: db.execute(
+            f"{select} AND words.rowid BETWEEN ? AND ? {of_kinds} ORDER BY items.label = ? COLLATE NOCASE DESC, "
+            f"bm25(words, 8.0, 1.0), items.label LIMIT ? OFFSET ?",
+            (expr, lo, cut, *kind_args, text.strip(), n, start)).fetchall()),
+        (total - len(exact) - ranked, lambda start, n: db.execute(
+            f"{select} AND words.rowid BETWEEN ? AND ? {of_kinds} {not_exact} ORDER BY words.rowid LIMIT ? OFFSET ?",
+            (expr, cut + 1, hi, *kind_args, n, start)).fetchall()),
+    ]
+    rows, skip = [], offset
+    for size, fetch in segments:
+        if len(rows) >= limit:
+            break
+        if skip >= size:
+            skip -= size
+            continue
+        rows += fetch(skip, min(limit - len(rows), size - skip))
+        skip = 0
+    return total, _hits(rows)
 
 
 def browse(db: sqlite3.Connection, kind: str, filters: dict[str, list[str]], *, text: str = "", sort: str = "title",

@@ -26,7 +26,8 @@ KIND_LABELS = {"project": "Project", "organisation": "Organisation", "place": "P
 
 
 def _fallback_index(store) -> Path:
-    """An index for a store that was not made by `devkg build` (given directly, or in memory)."""
+    """An index for a store that was not made by `devkg build` (given directly, or in memory),
+    or whose index an older devkg wrote."""
     path = Path(tempfile.mkdtemp(prefix="devkg-search-")) / search.INDEX_NAME
     search.build_index(store, path, current_app.config["DEVKG"].base)
     return path
@@ -36,7 +37,7 @@ def open_index():
     live = current_app.extensions["devkg"]
     store = live.get()
     path = search.index_path(store.path) if store.path is not None else None
-    if path is None or not path.is_file():
+    if not search.current(path):
         path = live.cached("search-index", lambda: _fallback_index(store))
     return search.connect(path)
 

@@ -173,3 +173,83 @@ def test_values_are_escaped_and_only_http_links(hostile_client, path):
 def test_csv_cells_are_not_spreadsheet_formulas(hostile_client):
     text = hostile_client.get("/search?q=pwned&format=csv").get_data(as_text=True)
     assert "<script>alert(1)</script> pwned" in text
+
+
+def _index(web_settings):
+    from graph import search
+    from graph.store import live_target
+
+    return search.connect(search.index_path(live_target(web_settings.store)))
+
+
+def test_items_are_numbered_by_kind_then_projects_ending_latest_first(web_settings):
+    """Kinds are ranges of row ids (what search counts and filters by) and projects run from the latest end."""
+    with _index(web_settings) as db:
+        ranges = db.execute("SELECT kind, first, last FROM kinds ORDER BY first").fetchall()
+        assert [k for k, _, _ in ranges] == ["place", "organisation", "project"]
+        for kind, first, last in ranges:
+            assert db.execute("SELECT COUNT(*), MIN(id), MAX(id) FROM items WHERE kind = ?", (kind,)).fetchone() == \
+                (last - first + 1, first, last)
+        ends = [e for (e,) in db.execute("SELECT end_ FROM items WHERE kind = 'project' ORDER BY id")]
+        dated = [e for e in ends if e is not None]
+        assert dated == sorted(dated, reverse=True) and ends[:len(dated)] == dated
+
+
+@pytest.mark.parametrize("kinds", [("project", "organisation", "place"), ("place",), ("place", "project")])
+@pytest.mark.parametrize("ranked", [1, 3, 5_000])
+def test_search_pages_reach_every_match_once_whatever_is_ranked(web_settings, monkeypatch, kinds, ranked):
+    """Only the first `RANKED` matches (and exact names) are ranked; paging must still give every
+    match exactly once, the count must be right, and the ranked ones come from the start of the index."""
+    from graph import search
+
+    monkeypatch.setattr(search, "RANKED", ranked)
+    with _index(web_settings) as db:
+        for text in ("peru", "governance", "a", "colombia"):
+            expr = search.match_expression(text)
+            marks = ",".join("?" * len(kinds))
+            expected = [iri for (iri,) in db.execute(
+                f"SELECT items.iri FROM words JOIN items ON items.id = words.rowid WHERE words MATCH ? "
+                f"AND items.kind IN ({marks}) ORDER BY items.id", (expr, *kinds))]
+            total, first = search.search(db, text, kinds, limit=len(expected) + 5)
+            paged = [h.iri for start in range(0, len(expected) + 4, 4)
+                     for h in search.search(db, text, kinds, limit=4, offset=start)[1]]
+            assert total == len(expected), text
+            assert sorted(paged) == sorted(expected) and len(paged) == len(set(paged)), (text, kinds)
+            assert [h.iri for h in first] == paged
+            # ranked: the first `ranked` matches of any kind between the chosen kinds' first and last row
+            lo, hi = db.execute(f"SELECT MIN(first), MAX(last) FROM kinds WHERE kind IN ({marks})", kinds).fetchone()
+            span = [(i, iri) for i, iri, kind in db.execute(
+                "SELECT items.id, items.iri, items.kind FROM words JOIN items ON items.id = words.rowid "
+                "WHERE words MATCH ? ORDER BY items.id", (expr,)) if lo <= i <= hi]
+            cut = span[ranked - 1][0] if len(span) >= ranked else hi
+            exact = [h.iri for h in first if h.label.lower() == text and h.iri not in {iri for i, iri in span
+                                                                                         if i <= cut}]
+            window = {iri for i, iri in span if i <= cut and iri in expected}
+            assert {h.iri for h in first[:len(exact)]} == set(exact)
+            assert {h.iri for h in first[len(exact):len(exact) + len(window)]} == window, (text, kinds)
+
+
+def test_an_exact_name_comes_first_even_beyond_the_ranked_matches(web_settings, monkeypatch):
+    from graph import search
+
+    monkeypatch.setattr(search, "RANKED", 1)
+    with _index(web_settings) as db:
+        total, hits = search.search(db, "peru", limit=3)
+        assert (hits[0].kind, hits[0].iri) == ("place", PERU) and total > 3
+
+
+def test_an_index_of_another_layout_is_rebuilt_not_read(web_settings, tmp_path):
+    """A store built by an older devkg has an index this code cannot read: the server indexes the store itself."""
+    import shutil
+    import sqlite3
+
+    from graph import search
+
+    with _index(web_settings) as db:
+        src = db.execute("PRAGMA database_list").fetchone()[2]
+    old = tmp_path / search.INDEX_NAME
+    shutil.copy(src, old)
+    assert search.current(old)
+    with sqlite3.connect(old) as db:
+        db.execute("PRAGMA user_version = 1")
+    assert not search.current(old) and not search.current(tmp_path / "missing.sqlite")
