@@ -332,8 +332,9 @@ def kind_counts(db: sqlite3.Connection, text: str) -> dict[str, int]:
 
 
 def search(db: sqlite3.Connection, text: str, kinds: tuple[str, ...] = KINDS, limit: int = 20,
-           offset: int = 0) -> tuple[int, list[Hit]]:
-    """Matches for `text` among `kinds`: (how many in all, this page).
+           offset: int = 0, counts: dict[str, int] | None = None) -> tuple[int, list[Hit]]:
+    """Matches for `text` among `kinds`: (how many in all, this page). `counts` is `kind_counts`
+    for `text` when the caller has it (each pass over a common word's matches costs).
 
     Ranked first: items named exactly `text`, then the first `RANKED` matches in index
     order (places, organisations, then projects ending latest; see `_number_items`) by
@@ -346,23 +347,26 @@ def search(db: sqlite3.Connection, text: str, kinds: tuple[str, ...] = KINDS, li
     ranges = _ranges(db, kinds)
     if expr is None or not ranges:
         return 0, []
-    counts = kind_counts(db, text)
+    counts = kind_counts(db, text) if counts is None else counts
     total = sum(counts.get(k, 0) for k in kinds)
     lo, hi = ranges[0][1], ranges[-1][2]
     contiguous = all(a[2] + 1 == b[1] for a, b in zip(ranges, ranges[1:]))
     marks = ",".join("?" * len(kinds))
     of_kinds, kind_args = ("", ()) if contiguous else (f"AND items.kind IN ({marks})", kinds)
-    cut = db.execute("SELECT rowid FROM words WHERE words MATCH ? AND rowid BETWEEN ? AND ? ORDER BY rowid "
-                     "LIMIT 1 OFFSET ?", (expr, lo, hi, RANKED - 1)).fetchone()
-    cut = cut[0] if cut else hi
+    cut = hi
+    if not contiguous or total > RANKED:
+        row = db.execute("SELECT rowid FROM words WHERE words MATCH ? AND rowid BETWEEN ? AND ? ORDER BY rowid "
+                         "LIMIT 1 OFFSET ?", (expr, lo, hi, RANKED - 1)).fetchone()
+        cut = row[0] if row else hi
     select = (f"SELECT {COLUMNS}, snippet(words, 1, char(2), char(3), ' … ', 16) FROM words "
               f"JOIN items ON items.id = words.rowid WHERE words MATCH ?")
     exact = [i for (i,) in db.execute(f"SELECT id FROM items WHERE kind IN ({marks}) AND label = ? COLLATE NOCASE "
                                       f"AND id > ? ORDER BY label, id", (*kinds, text.strip(), cut))
              if db.execute("SELECT 1 FROM words WHERE words MATCH ? AND rowid = ?", (expr, i)).fetchone()]
     not_exact = f"AND words.rowid NOT IN ({','.join(map(str, exact))})" if exact else ""  # row ids: integers
-    ranked = db.execute(f"SELECT COUNT(*) FROM words JOIN items ON items.id = words.rowid WHERE words MATCH ? "
-                        f"AND words.rowid BETWEEN ? AND ? {of_kinds}", (expr, lo, cut, *kind_args)).fetchone()[0]
+    ranked = min(total, RANKED) if contiguous else db.execute(
+        f"SELECT COUNT(*) FROM words JOIN items ON items.id = words.rowid WHERE words MATCH ? "
+        f"AND words.rowid BETWEEN ? AND ? {of_kinds}", (expr, lo, cut, *kind_args)).fetchone()[0]
     segments = [  # (rows in it, rows [start, start + n) of it), in the order they are shown
         (len(exact), lambda start, n: [db.execute(f"{select} AND words.rowid = ?", (expr, i)).fetchone()
                                        for i in exact[start:start + n]]),

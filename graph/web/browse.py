@@ -120,9 +120,9 @@ def search_page():
     if not text and csv_out:
         raise ApiError(400, "give some words to search for: /search?q=...")
     with closing(open_index()) as db:
-        total, hits = search.search(db, text, kinds, limit=current_app.config["DEVKG"].max_rows if csv_out else PAGE,
-                                    offset=0 if csv_out else (page - 1) * PAGE) if text else (0, [])
         counts = search.kind_counts(db, text) if text else {}
+        total, hits = search.search(db, text, kinds, limit=current_app.config["DEVKG"].max_rows if csv_out else PAGE,
+                                    offset=0 if csv_out else (page - 1) * PAGE, counts=counts) if text else (0, [])
         per_kind = {k: counts.get(k, 0) for k in search.KINDS} if text else {}
     if csv_out:
         return _csv(hits, "devkg-search")
