@@ -41,6 +41,11 @@
     window.devkgYasgui = yasgui;
     const tab = yasgui.getTab(), yasqe = tab.getYasqe(), yasr = tab.getYasr();
     yasqe.getInputField().setAttribute("aria-label", "SPARQL query");  // CodeMirror's typing box has no label
+    // A long query scrolls in CodeMirror's own region, which holds nothing focusable: keyboard users reach it here.
+    const scroller = yasqe.getScrollerElement();
+    scroller.setAttribute("tabindex", "0");
+    scroller.setAttribute("role", "region");
+    scroller.setAttribute("aria-label", "SPARQL query, scrollable");
 
     // The example (if any) whose text is in the editor: names downloads and the address.
     const current = () => examples.find((e) => e.body.trim() === yasqe.getValue().trim()) || null;
