@@ -8,6 +8,7 @@ import csv
 import io
 import tempfile
 from contextlib import closing
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -33,13 +34,25 @@ def _fallback_index(store) -> Path:
     return path
 
 
-def open_index():
+def index_file() -> Path:
     live = current_app.extensions["devkg"]
     store = live.get()
     path = search.index_path(store.path) if store.path is not None else None
     if not search.current(path):
         path = live.cached("search-index", lambda: _fallback_index(store))
-    return search.connect(path)
+    return path
+
+
+def open_index():
+    return search.connect(index_file())
+
+
+@lru_cache(maxsize=512)
+def _kind_counts(index: Path, text: str) -> dict[str, int]:
+    """Matches per kind, kept per index file (each build writes its own), so that paging through a
+    common word does not count its matches again (three passes over them: ~0.5 s at 1M activities)."""
+    with closing(search.connect(index)) as db:
+        return search.kind_counts(db, text)
 
 
 def _query_string(**changes) -> str:
@@ -119,8 +132,9 @@ def search_page():
     csv_out = _wants_csv()
     if not text and csv_out:
         raise ApiError(400, "give some words to search for: /search?q=...")
-    with closing(open_index()) as db:
-        counts = search.kind_counts(db, text) if text else {}
+    index = index_file()
+    with closing(search.connect(index)) as db:
+        counts = dict(_kind_counts(index, text)) if text else {}
         total, hits = search.search(db, text, kinds, limit=current_app.config["DEVKG"].max_rows if csv_out else PAGE,
                                     offset=0 if csv_out else (page - 1) * PAGE, counts=counts) if text else (0, [])
         per_kind = {k: counts.get(k, 0) for k in search.KINDS} if text else {}

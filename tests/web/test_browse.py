@@ -253,3 +253,17 @@ def test_an_index_of_another_layout_is_rebuilt_not_read(web_settings, tmp_path):
     with sqlite3.connect(old) as db:
         db.execute("PRAGMA user_version = 1")
     assert not search.current(old) and not search.current(tmp_path / "missing.sqlite")
+
+
+def test_paging_a_search_counts_its_matches_once(client, monkeypatch):
+    """The counts per kind are kept per index file: page 2 of the same words does not count them again."""
+    from graph import search
+
+    calls = []
+    real = search.kind_counts
+    monkeypatch.setattr(search, "kind_counts", lambda db, text: calls.append(text) or real(db, text))
+    first = client.get("/search?q=municipal+projects+counted+once", headers=HTML)
+    again = client.get("/search?q=municipal+projects+counted+once&page=2", headers=HTML)
+    other = client.get("/search?q=governance+counted+once", headers=HTML)
+    assert first.status_code == again.status_code == other.status_code == 200
+    assert calls == ["municipal projects counted once", "governance counted once"]
