@@ -447,8 +447,15 @@ def build(settings: Settings, progress: Progress = _stderr, *, workers: int | No
         try:
             remote = open_remote(settings)
             if remote is not None:  # the remote store serves; the local build was only the workshop
-                with timer.stage("upload"):
-                    remote.publish(store, path.name, progress)
+                from graph.search import keep_index
+
+                kept = keep_index(index_path(path), settings.store, path.name, remote.build_id())  # before the switch
+                try:
+                    with timer.stage("upload"):
+                        remote.publish(store, path.name, progress)
+                except BaseException:
+                    kept.unlink(missing_ok=True)
+                    raise
                 store.close()
                 discard(path)
             else:

@@ -51,6 +51,23 @@ def index_path(store_dir: Path) -> Path:
     return Path(store_dir) / INDEX_NAME
 
 
+def kept_index_path(live: Path, build_id: str) -> Path:
+    """Where a build into a remote store keeps its index (its local build directory is discarded)."""
+    return Path(live).parent / "search" / f"{build_id}.sqlite"
+
+
+def keep_index(index: Path, live: Path, build_id: str, live_build: str | None) -> Path:
+    """Move a finished index to `kept_index_path`; drop the others but the live build's (still served
+    until the switch), so those of failed or killed builds do not pile up."""
+    target = kept_index_path(live, build_id)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    Path(index).replace(target)
+    for old in target.parent.glob("*.sqlite"):
+        if old != target and old.stem != live_build:
+            old.unlink(missing_ok=True)
+    return target
+
+
 def _rows(store, query: str, prefixes: dict[str, str]) -> Iterable[list[str | None]]:
     result = store.query(query, prefixes=prefixes)
     names = [v.value for v in result.variables]

@@ -37,7 +37,12 @@ def _fallback_index(store) -> Path:
 def index_file() -> Path:
     live = current_app.extensions["devkg"]
     store = live.get()
-    path = search.index_path(store.path) if store.path is not None else None
+    if store.path is not None:
+        path = search.index_path(store.path)
+    elif live.remote is not None:  # the index the build into the remote store kept beside its live link
+        path = search.kept_index_path(live.settings.store, live.remote.build_id())
+    else:
+        path = None
     if not search.current(path):
         path = live.cached("search-index", lambda: _fallback_index(store))
     return path

@@ -154,3 +154,37 @@ def test_a_build_killed_mid_upload_leaves_the_previous_graph_answering(remote_se
     remote.cleanup()  # what the next build does first
     assert remote.staging_graphs() == []
     assert answer(remote_client, query) == before
+
+
+def test_search_through_a_remote_store_reads_the_index_its_build_kept(remote_settings, remote_client, monkeypatch):
+    """The local build directory goes once the remote store holds the build; its search index is kept
+    beside the live link under the build's id, so the server never indexes the remote store itself."""
+    from graph import search
+    from graph.web import browse
+
+    live = remote_client.application.extensions["devkg"].remote.build_id()
+    kept = search.kept_index_path(remote_settings.store, live)
+    assert search.current(kept)
+
+    def refuse(store):
+        raise AssertionError("the server indexed the remote store")
+
+    monkeypatch.setattr(browse, "_fallback_index", refuse)
+    html = remote_client.get("/search?q=governance+in+action", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert "/id/project/devkg-usaid-peru-governance-in-action" in html
+
+
+def test_only_the_new_and_the_live_builds_indexes_are_kept(tmp_path):
+    """A killed build's index must not pile up, and the live build's must stay until the switch."""
+    from graph import search
+
+    live = tmp_path / "var" / "store"
+    for build in ("live-build", "killed-build"):
+        path = search.kept_index_path(live, build)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"index")
+    new = tmp_path / "new.sqlite"
+    new.write_bytes(b"new index")
+    kept = search.keep_index(new, live, "new-build", "live-build")
+    assert kept.read_bytes() == b"new index" and not new.exists()
+    assert sorted(p.stem for p in kept.parent.glob("*.sqlite")) == ["live-build", "new-build"]
