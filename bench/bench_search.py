@@ -94,16 +94,7 @@ def grow(source: Path, factor: int, out: Path) -> dict[str, int]:
         db.execute(f"INSERT INTO facets SELECT item + {k * off}, facet, facets.value FROM src.facets "
                    f"JOIN src.items ON items.id = facets.item {only}")
     db.execute("INSERT INTO names SELECT * FROM src.names")
-    db.executescript(search.INDEXES)
-    db.execute("""CREATE TABLE facet_counts AS SELECT items.kind AS kind, facets.facet AS facet,
-        facets.value AS value, COUNT(*) AS n FROM facets JOIN items ON items.id = facets.item
-        GROUP BY items.kind, facets.facet, facets.value""")
-    db.execute("CREATE INDEX facet_counts_by_facet ON facet_counts (kind, facet, n)")
-    db.execute("INSERT INTO kinds SELECT kind, MIN(id), MAX(id) FROM items GROUP BY kind")
-    db.execute("INSERT INTO words (words) VALUES ('optimize')")
-    db.execute(f"PRAGMA user_version = {search.INDEX_VERSION}")
-    db.commit()
-    counts = dict(db.execute("SELECT kind, COUNT(*) FROM items GROUP BY kind").fetchall())
+    counts = search.seal(db)
     db.close()
     return counts
 

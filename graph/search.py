@@ -199,15 +199,7 @@ class IndexWriter:
             FROM staged_facets f JOIN items ON items.iri = f.iri ORDER BY f.facet, items.id, f.value""")
         _write_names(db, store, [v for (v,) in db.execute(
             "SELECT DISTINCT value FROM facets WHERE value LIKE '%://%' ORDER BY value")], px)
-        db.executescript(INDEXES)
-        db.execute("""CREATE TABLE facet_counts AS SELECT items.kind AS kind, facets.facet AS facet,
-            facets.value AS value, COUNT(*) AS n FROM facets JOIN items ON items.id = facets.item
-            GROUP BY items.kind, facets.facet, facets.value""")
-        db.execute("CREATE INDEX facet_counts_by_facet ON facet_counts (kind, facet, n)")
-        db.execute("INSERT INTO words (words) VALUES ('optimize')")
-        db.execute(f"PRAGMA user_version = {INDEX_VERSION}")
-        counts = dict(db.execute("SELECT kind, COUNT(*) FROM items GROUP BY kind").fetchall())
-        db.commit()
+        counts = seal(db)
         self.close()
         self.tmp.replace(self.path)
         return counts
@@ -233,7 +225,22 @@ def _number_items(db: sqlite3.Connection) -> None:
           ON f.iri = i.iri
         ORDER BY CASE i.kind WHEN 'place' THEN 0 WHEN 'organisation' THEN 1 ELSE 2 END,
                  f.end_ IS NULL, f.end_ DESC, f.start DESC, i.label, i.iri""")
+
+
+def seal(db: sqlite3.Connection) -> dict[str, int]:
+    """Finish an index whose items, words, facets and names are written: the lookup indexes, the
+    stored facet counts, the kinds' row-id ranges, FTS5 merged into one segment, the layout version.
+    Commits; returns the items per kind."""
+    db.executescript(INDEXES)
+    db.execute("""CREATE TABLE facet_counts AS SELECT items.kind AS kind, facets.facet AS facet,
+        facets.value AS value, COUNT(*) AS n FROM facets JOIN items ON items.id = facets.item
+        GROUP BY items.kind, facets.facet, facets.value""")
+    db.execute("CREATE INDEX facet_counts_by_facet ON facet_counts (kind, facet, n)")
     db.execute("INSERT INTO kinds SELECT kind, MIN(id), MAX(id) FROM items GROUP BY kind")
+    db.execute("INSERT INTO words (words) VALUES ('optimize')")
+    db.execute(f"PRAGMA user_version = {INDEX_VERSION}")
+    db.commit()
+    return dict(db.execute("SELECT kind, COUNT(*) FROM items GROUP BY kind").fetchall())
 
 
 def _bodies(rows) -> Iterable[tuple[int, str, str]]:

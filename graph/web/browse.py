@@ -35,17 +35,21 @@ def _fallback_index(store) -> Path:
 
 
 def index_file() -> Path:
+    """The live build's index, checked once per build (not on every request): the file its build
+    wrote (kept beside the live link for a remote store), else one made from the store."""
     live = current_app.extensions["devkg"]
-    store = live.get()
-    if store.path is not None:
-        path = search.index_path(store.path)
-    elif live.remote is not None:  # the index the build into the remote store kept beside its live link
-        path = search.kept_index_path(live.settings.store, live.remote.build_id())
-    else:
-        path = None
-    if not search.current(path):
-        path = live.cached("search-index", lambda: _fallback_index(store))
-    return path
+
+    def find() -> Path:
+        store = live.get()
+        if store.path is not None:
+            path = search.index_path(store.path)
+        elif live.remote is not None:
+            path = search.kept_index_path(live.settings.store, live.remote.build_id())
+        else:
+            path = None
+        return path if search.current(path) else _fallback_index(store)
+
+    return live.cached("search-index", find)
 
 
 def open_index():
