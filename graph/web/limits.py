@@ -76,30 +76,38 @@ def _by_name(candidates: list[negotiate.Format], name: str | None) -> negotiate.
     return next((f for f in candidates if f.name == name), None)
 
 
+def write_answer(result, job: Job, rows_of) -> Answer:
+    """A query's result written in the job's format: a boolean, solutions or triples.
+
+    `rows_of(result, size)` takes the rows up to the job's limits and says where it cut; the
+    embedded store (`execute`) and a remote one (`graph.web.remote`) take them differently.
+    """
+    if isinstance(result, QueryBoolean):
+        fmt = _by_name(negotiate.RESULTS, job.results_format)
+        if fmt is None:
+            return Answer("not-acceptable", "boolean")
+        return Answer("ok", "boolean", fmt.name, write_boolean(bool(result), fmt), Cut(1))
+    if isinstance(result, QuerySolutions):
+        fmt = _by_name(negotiate.RESULTS, job.results_format)
+        if fmt is None:
+            return Answer("not-acceptable", "solutions")
+        variables = [v.value for v in result.variables]
+        rows, cut = rows_of(result, lambda row: solution_size(row, variables))
+        return Answer("ok", "solutions", fmt.name, write_solutions(variables, rows, fmt, cut), cut)
+    fmt = _by_name(negotiate.GRAPHS, job.graph_format)
+    if fmt is None:
+        return Answer("not-acceptable", "graph")
+    triples, cut = rows_of(result, triple_size)
+    return Answer("ok", "graph", fmt.name, write_triples(triples, fmt, cut, job.prefixes), cut)
+
+
 def execute(store: EmbeddedStore, job: Job, *, dataset_clause: bool | None = None) -> Answer:
     """Run one query on an open store and write its body; used in workers and by the fast path."""
     deadline = time.monotonic() + job.seconds
     try:
         result = store.query(job.query, default_graphs=job.default_graphs, named_graphs=job.named_graphs,
                              base_iri=job.base_iri, prefixes=job.prefixes or None, dataset_clause=dataset_clause)
-        if isinstance(result, QueryBoolean):
-            fmt = _by_name(negotiate.RESULTS, job.results_format)
-            if fmt is None:
-                return Answer("not-acceptable", "boolean")
-            return Answer("ok", "boolean", fmt.name, write_boolean(bool(result), fmt), Cut(1))
-        if isinstance(result, QuerySolutions):
-            fmt = _by_name(negotiate.RESULTS, job.results_format)
-            if fmt is None:
-                return Answer("not-acceptable", "solutions")
-            variables = [v.value for v in result.variables]
-            rows, cut = take(result, job.max_rows, deadline, job.max_bytes,
-                             lambda row: solution_size(row, variables))
-            return Answer("ok", "solutions", fmt.name, write_solutions(variables, rows, fmt, cut), cut)
-        fmt = _by_name(negotiate.GRAPHS, job.graph_format)
-        if fmt is None:
-            return Answer("not-acceptable", "graph")
-        triples, cut = take(result, job.max_rows, deadline, job.max_bytes, triple_size)
-        return Answer("ok", "graph", fmt.name, write_triples(triples, fmt, cut, job.prefixes), cut)
+        return write_answer(result, job, lambda items, size: take(items, job.max_rows, deadline, job.max_bytes, size))
     except QuerySyntaxError as e:
         return Answer("syntax", message=str(e))
     except (StoreError, OSError) as e:

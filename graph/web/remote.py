@@ -14,17 +14,14 @@ from __future__ import annotations
 import time
 
 from graph.store import (
-    QueryBoolean,
-    QuerySolutions,
     QuerySyntaxError,
     RemoteStore,
     ResultTooLarge,
     StoreError,
     StoreTimeout,
 )
-from graph.web import negotiate
-from graph.web.limits import Answer, Job, QueryTimeout
-from graph.web.results import Cut, write_boolean, write_solutions, write_triples
+from graph.web.limits import Answer, Job, QueryTimeout, write_answer
+from graph.web.results import Cut
 
 
 def _take(result, limit: int, deadline: float) -> tuple[list, Cut]:
@@ -52,10 +49,6 @@ def _take(result, limit: int, deadline: float) -> tuple[list, Cut]:
     return rows, Cut(len(rows))
 
 
-def _format(candidates: list[negotiate.Format], name: str | None) -> negotiate.Format | None:
-    return next((f for f in candidates if f.name == name), None)
-
-
 def run_remote(store: RemoteStore, job: Job, max_bytes: int | None = None) -> Answer:
     """Answer one /sparql job on the remote store; raises limits.QueryTimeout when it runs out of time."""
     deadline = time.monotonic() + job.seconds
@@ -63,23 +56,7 @@ def run_remote(store: RemoteStore, job: Job, max_bytes: int | None = None) -> An
         result = store.query(job.query, default_graphs=job.default_graphs or None,
                              named_graphs=job.named_graphs or None, base_iri=job.base_iri,
                              prefixes=job.prefixes or None, timeout=job.seconds, max_bytes=max_bytes)
-        if isinstance(result, QueryBoolean):
-            fmt = _format(negotiate.RESULTS, job.results_format)
-            if fmt is None:
-                return Answer("not-acceptable", "boolean")
-            return Answer("ok", "boolean", fmt.name, write_boolean(bool(result), fmt), Cut(1))
-        if isinstance(result, QuerySolutions):
-            fmt = _format(negotiate.RESULTS, job.results_format)
-            if fmt is None:
-                return Answer("not-acceptable", "solutions")
-            variables = [v.value for v in result.variables]
-            rows, cut = _take(result, job.max_rows, deadline)
-            return Answer("ok", "solutions", fmt.name, write_solutions(variables, rows, fmt, cut), cut)
-        fmt = _format(negotiate.GRAPHS, job.graph_format)
-        if fmt is None:
-            return Answer("not-acceptable", "graph")
-        triples, cut = _take(result, job.max_rows, deadline)
-        return Answer("ok", "graph", fmt.name, write_triples(triples, fmt, cut, job.prefixes), cut)
+        return write_answer(result, job, lambda items, _size: _take(items, job.max_rows, deadline))
     except QuerySyntaxError as e:
         return Answer("syntax", message=str(e))
     except StoreTimeout:
