@@ -6,7 +6,7 @@
 Each project has a place several levels deep (district < region < country < M49
 sub-regions), SDG targets under their goals, role shortcuts and n-ary participations, a
 budget and a sector, all in the real ontology's terms. owlrl runs only up to
-`--owlrl-max` projects (it took ~6 minutes at 10k, DESIGN §8); when it runs, the bench
+`--owlrl-max` projects (it took ~6 minutes at 10k); when it runs, the bench
 also checks that both give the same useful triples.
 """
 

@@ -1,7 +1,7 @@
 """OWL RL materialisation: fast SPARQL rules derived from the ontology, with owlrl as the reference.
 
 Why two reasoners: owlrl is a faithful OWL 2 RL implementation but takes minutes at 10k
-projects and half of what it adds is noise (DESIGN §8). `derive_rules()` reads the
+projects and half of what it adds is noise (`useful` below). `derive_rules()` reads the
 axioms the ontology really uses (sub-class, sub-property, equivalence, inverse,
 symmetric, transitive, domain, range, property chains of any length) and turns each
 kind into one SPARQL CONSTRUCT with a VALUES table; `materialise()` runs them in
@@ -269,7 +269,7 @@ def tbox_terms(ontology: Graph) -> set[URIRef]:
 
 
 def useful(triple, tbox_terms: Iterable = frozenset()) -> bool:
-    """Is this inference worth storing? (DESIGN §8: half of owlrl's output is noise.)
+    """Is this inference worth storing? (Half of owlrl's output is noise.)
 
     Dropped: literal subjects (`"2017-03-12"^^xsd:date a xsd:date`, refused by pyoxigraph
     anyway); reflexive `owl:sameAs`/equivalence/sub-class statements; anything about the

@@ -25,7 +25,7 @@ decision is made on the parsed query:
    comment) is refused as too deeply nested; raising the interpreter-wide
    recursion limit for it would weaken every other thread's guard.
 
-rdflib only parses here; it never evaluates (DESIGN §8: its evaluator fetches
+rdflib only parses here; it never evaluates (its evaluator would fetch
 `FROM` IRIs). Parsing costs about 5 ms and only queries that pass the gate pay it.
 """
 
