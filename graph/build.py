@@ -430,19 +430,18 @@ def build(settings: Settings, progress: Progress = _stderr, *, workers: int | No
             quality = quality_graph(validation.results, [p for p in problems if p.severity != "error"],
                                     (i for m in metas for i, _line in m.identifiers), iris)
             report.graphs.update(write_graphs(store, {iris.graph("validation"): quality}))
-        with store.optimizing() as optimized:  # compaction on one core while the last stages read on the other
-            with timer.stage("search index"):  # the shards gave projects and organisations; places and labels here
-                index.add(collect(store, "place", settings.base))
-                index.finish(store, settings.base)
-                index = None
-            report.projects = sum(len(m.identifiers) for m in metas)
-            report.organisations = _count_orgs(store, iris)
-            with timer.stage("export"):  # dumps of the other graphs from the store, VoID; the feed's next state
-                staged = stage(store, settings.exports, settings, build_id=path.name, work=work, prepared=prepared)
-                work = None  # the export owns it now
-                report.feed, turn = turn.finish(), None
-            with timer.stage("optimize"):  # what is left of the compaction
-                optimized()
+        with timer.stage("optimize"):
+            store.optimize()
+        with timer.stage("search index"):  # the shards gave projects and organisations; places and labels here
+            index.add(collect(store, "place", settings.base))
+            index.finish(store, settings.base)
+            index = None
+        report.projects = sum(len(m.identifiers) for m in metas)
+        report.organisations = _count_orgs(store, iris)
+        with timer.stage("export"):  # dumps of the other graphs from the store, VoID; the feed's next state
+            staged = stage(store, settings.exports, settings, build_id=path.name, work=work, prepared=prepared)
+            work = None  # the export owns it now
+            report.feed, turn = turn.finish(), None
         for note in report.feed.notes:
             progress(f"  feed: {note}")
         try:

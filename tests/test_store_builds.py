@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -82,46 +81,3 @@ def test_a_real_build_killed_midway_leaves_the_live_and_previous_builds(tmp_path
     second = _build(live, "second")
     assert live_target(live) == second and first.is_dir(), "the real previous build must be kept"
     assert not any(p.exists() for p in leftovers)
-
-
-def _store_of(path: Path, n: int) -> EmbeddedStore:
-    store = EmbeddedStore(path)
-    lines = "".join(f"<urn:s{i}> <urn:p{i % 7}> \"{i}\" .\n" for i in range(n))
-    store.load(lines.encode(), ox.RdfFormat.N_TRIPLES, graph="urn:g")
-    return store
-
-
-def test_a_store_is_read_while_it_is_compacted_in_the_background(tmp_path):
-    store = _store_of(tmp_path / "s", 20_000)
-    with store.optimizing() as optimized:
-        during = len(list(store.query("SELECT ?s WHERE { GRAPH ?g { ?s <urn:p3> ?o } }")))
-        optimized()
-    after = len(list(store.query("SELECT ?s WHERE { GRAPH ?g { ?s <urn:p3> ?o } }")))
-    assert during == after == len(range(3, 20_000, 7))
-    store.close()
-
-
-def test_a_failed_compaction_is_raised_where_it_is_waited_for(tmp_path):
-    _store_of(tmp_path / "s", 10).close()
-    read_only = EmbeddedStore(tmp_path / "s", read_only=True)  # pyoxigraph refuses to compact it
-    try:
-        with read_only.optimizing() as optimized:
-            try:
-                optimized()
-            except RuntimeError as e:
-                assert "read-write" in str(e)
-            else:
-                raise AssertionError("the compaction's error was lost")
-    finally:
-        read_only.close()
-
-
-def test_an_error_in_the_block_waits_for_the_compaction_and_is_the_one_raised(tmp_path):
-    store = _store_of(tmp_path / "s", 20_000)
-    try:
-        with store.optimizing():
-            raise KeyError("export failed")
-    except KeyError as e:
-        assert e.args == ("export failed",)
-    assert not [t for t in threading.enumerate() if t.name == "devkg-optimize"]
-    store.close()
