@@ -85,16 +85,27 @@ class ShardResult:
     index: object = None  # graph.search.IndexRows of the shard's projects (or the merged organisations)
 
 
+def _load(store: MemoryStore, data: bytes | None = None, path: str | None = None) -> None:
+    """N-Quads into a shard's store, in order (the engine dumps a graph in the order it was given).
+
+    Leniently (IRIs are not validated again) and not as a bulk load: half the CPU of a strict
+    bulk load (a 257k-quad shard in 0.55 s, not 1.05 s). What is loaded is devkg's own
+    output (cache entries and build-made quads); the load stage still reads every cache entry
+    strictly into the store, so bad data stops the build all the same.
+    """
+    store.load(data, RdfFormat.N_QUADS, path=path, lenient=True)
+
+
 def _check_shard(shard: Shard) -> ShardResult:
     compiled: CompiledShapes = _shared["compiled"]
     org_prefix = _shared["org_prefix"]
     store = MemoryStore()
-    store.bulk_load(_shared["reference"], RdfFormat.N_QUADS)
+    _load(store, _shared["reference"])
     for path in shard.paths:
-        store.bulk_load(path=str(path), format=RdfFormat.N_QUADS)
+        _load(store, path=str(path))
     for extra in shard.own + shard.context + shard.organisations:
         if extra:
-            store.bulk_load(extra, RdfFormat.N_QUADS)
+            _load(store, extra)
     result = ShardResult([])
     for f in run_checks(store, compiled):
         about_org = f.focus.startswith(org_prefix) and "/codelist/" not in f.focus
@@ -102,7 +113,7 @@ def _check_shard(shard: Shard) -> ShardResult:
             result.findings.append(f)
     for related in shard.related:  # checked nowhere (their targets are in other shards); dumped and reasoned over
         if related:
-            store.bulk_load(related, RdfFormat.N_QUADS)
+            _load(store, related)
     publish = _shared.get("publish")
     if publish is not None:
         if not shard.organisations_only:
@@ -142,7 +153,7 @@ def _reason(store: MemoryStore, shard: Shard, publish: Publish, result: ShardRes
     from graph.store import dump_graph
 
     store.remove_graph(NamedNode(CONTEXT_ORGANISATIONS))
-    store.bulk_load(publish.reasoning_reference, RdfFormat.N_QUADS)
+    _load(store, publish.reasoning_reference)
     materialise(store, publish.ontology, SHARD_INFERRED)
     out = publish.work / f".inferred-{shard.number}.nt"
     dump_graph(store, out, RdfFormat.N_TRIPLES, SHARD_INFERRED)
