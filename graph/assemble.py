@@ -233,7 +233,7 @@ def load_sources(store: EmbeddedStore, metas: list[SourceMeta], placement: Place
         size += path.stat().st_size
         loaded += m.triples
         if size >= LOAD_BATCH_BYTES:
-            store.raw.bulk_load(_Chain(batch), RdfFormat.N_QUADS)
+            store.load(_Chain(batch), RdfFormat.N_QUADS)
             batch, size = [], 0
             line.update(loaded, f"{loaded} quads")
     tail = [_quads(placement.organisations, str(iris.graph("organisations")))]
@@ -242,7 +242,7 @@ def load_sources(store: EmbeddedStore, metas: list[SourceMeta], placement: Place
         lines = placement.extra(g)
         tail.append(_quads(lines, g))
         counts[g] = counts.get(g, 0) + len(lines)
-    store.raw.bulk_load(_Chain(batch, b"".join(tail)), RdfFormat.N_QUADS)
+    store.load(_Chain(batch, b"".join(tail)), RdfFormat.N_QUADS)
     line.update(loaded, f"{loaded} quads")
     return counts
 
@@ -276,7 +276,7 @@ def load_inferred(store: EmbeddedStore, own: list[Path], elsewhere: set[bytes], 
     for path in own:
         with path.open("rb") as f:
             total += sum(1 for _ in f)
-    store.raw.bulk_load(_Chain(own, b"".join(kept)), RdfFormat.N_TRIPLES, to_graph=NamedNode(graph))
+    store.load(_Chain(own, b"".join(kept)), RdfFormat.N_TRIPLES, graph=graph)
     for path in own:
         path.unlink(missing_ok=True)
     return total
