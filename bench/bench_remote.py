@@ -76,6 +76,7 @@ def main() -> None:
                         help="extra parameter of the straight-to-server queries")
     parser.add_argument("--publish", type=int, default=2, choices=(0, 1, 2),
                         help="--remote: publishes of the build (0: query what is live, 1: only the first)")
+    parser.add_argument("--no-queries", action="store_true", help="--remote: publish only, no queries")
     parser.add_argument("--repeat", type=int, default=5, help="runs per query (median)")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds per query")
     parser.add_argument("--json", type=Path, help="write the figures here too")
@@ -196,6 +197,11 @@ def remote_bench(args) -> None:
         print(f"publish ({label}): {total:.1f} s; upload {upload:.1f} s ({quads / upload:,.0f} quads/s); "
               f"updates {', '.join(f'{k} {s:.1f}s' for k, s in updates)}; load {load()}")
     remote.update = plain_update
+    if args.no_queries:
+        figures["load_end"] = load()
+        if args.json:
+            args.json.write_text(json.dumps(figures, indent=1))
+        return
     remote.manifest_ttl = 60
     pre = prefixes(settings.base)
     head = "".join(f"PREFIX {p}: <{ns}> " for p, ns in pre.items())
