@@ -694,14 +694,19 @@ class RemoteStore:
             post(bytes(buffer))
         return sent
 
-    def staging_graphs(self) -> list[str]:
-        rows = self._select(f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} '
-                            f'FILTER(STRSTARTS(STR(?g), "{self.staging_prefix}")) }}')
-        return sorted(r["g"].value for r in rows)
+    def server_graphs(self) -> list[str]:
+        """Every graph on the server that holds a triple: one scan of the whole store (Virtuoso at
+        100k activities: 75 s; with the staging prefix as a FILTER in the query it took about 200 s)."""
+        return sorted(r["g"].value for r in self._select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"))
 
-    def cleanup(self, build: str | None = None) -> None:
+    def staging_graphs(self, graphs: list[str] | None = None) -> list[str]:
+        return [g for g in (self.server_graphs() if graphs is None else graphs) if g.startswith(self.staging_prefix)]
+
+    def cleanup(self, build: str | None = None, graphs: list[str] | None = None) -> list[str]:
         """Drop what builds leave behind and no reader sees: staging graphs (one build's, or all)
-        and pending graphs (uploaded under their own name but never made live, or no longer live)."""
+        and pending graphs (uploaded under their own name but never made live, or no longer live).
+        `graphs`: the server's graphs (`server_graphs`) when the caller has just listed them.
+        Returns the graphs dropped."""
         prefix = self.staging_prefix + (f"{build}/" if build else "")
         self._live = None
         _, live = self._manifest()
@@ -710,7 +715,8 @@ class RemoteStore:
         pending = [r["g"].value for r in rows]
         marks = [r["b"].value for r in self._select(f"SELECT ?b WHERE {{ GRAPH <{self.manifest}> "
                                                       f"{{ <{self.manifest}> <{MANIFEST_STAGING}> ?b }} }}")]
-        doomed = [g for g in self.staging_graphs() if g.startswith(prefix)] + [g for g in pending if g not in live]
+        doomed = [g for g in self.staging_graphs(graphs) if g.startswith(prefix)] + \
+                 [g for g in pending if g not in live]
         ops = [f"DROP SILENT GRAPH <{g}>" for g in doomed]
         if pending:
             ops.append(f"DELETE WHERE {{ GRAPH <{self.manifest}> {{ <{self.manifest}> <{MANIFEST_PENDING}> ?g }} }}")
@@ -721,6 +727,7 @@ class RemoteStore:
                        f"{_literal(b)} }} }}")
         if ops:
             self.update(" ;\n".join(ops))
+        return doomed
 
     def publish(self, source: EmbeddedStore, build: str, progress=lambda message: None) -> dict[str, int]:
         """Copy every named graph of a finished local build here, then make them live in one update.
@@ -736,11 +743,12 @@ class RemoteStore:
         left the build are dropped after the switch. On any failure before the
         switch, what was uploaded is dropped and the previous build stays live.
         """
-        self.cleanup()
+        graphs = self.server_graphs()  # one scan for the cleanup and the foreign graphs
+        graphs = [g for g in graphs if g not in self.cleanup(graphs=graphs)]
         live = set(self.named_graphs())
         names = source.named_graphs()
         fresh = [g for g in names if g not in live]
-        foreign = self.foreign_graphs(names)
+        foreign = self.foreign_graphs(names, graphs)
         facts = " . ".join([f"<{self.manifest}> <{MANIFEST_STAGING}> {_literal(build)}"] +
                            [f"<{self.manifest}> <{MANIFEST_PENDING}> <{g}>" for g in fresh])
         self.update(f"INSERT DATA {{ GRAPH <{self.manifest}> {{ {facts} }} }}")
@@ -768,13 +776,12 @@ class RemoteStore:
         self.cleanup(build)  # staging copies and graphs that left the build: invisible already
         return counts
 
-    def foreign_graphs(self, names: list[str]) -> list[str]:
+    def foreign_graphs(self, names: list[str], graphs: list[str] | None = None) -> list[str]:
         """Graphs on the server that are not devkg's: not live, not in the build `names`, not the manifest,
         not staging or pending (Virtuoso's system graphs). Union readers leave them out."""
         _, live = self._manifest()
         ours = set(live) | set(names) | {self.manifest}
-        rows = self._select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
-        graphs = (r["g"].value for r in rows)
+        graphs = self.server_graphs() if graphs is None else graphs
         return sorted(g for g in graphs if g not in ours and not g.startswith(self.staging_prefix))
 
     def _switch(self, build: str, keep: list[str], staged: dict[str, str], gone: list[str],
