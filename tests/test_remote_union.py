@@ -125,12 +125,12 @@ def rebuild_checked(url: str, seen: dict) -> None:
 
     plain_cleanup = writer.cleanup
 
-    def cleanup_after_switch(build=None):  # the switch is done, staging copies not yet dropped: still explicit
+    def cleanup_after_switch(build=None, graphs=None):  # the switch is done, staging copies not yet dropped
         if build == "u-new":
             answer, pragma, _ = counted(seen, lambda: rows(reader.query(flat)))
-            assert answer == rows(new.query(flat)) and pragma == 0
+            assert answer == rows(new.query(flat)) and pragma == 0  # still the explicit dataset
             assert writer.staging_graphs()  # the copies are there, and not seen
-        plain_cleanup(build)
+        return plain_cleanup(build, graphs)
     writer.cleanup = cleanup_after_switch
     writer.publish(new, "u-new", progress=check)
     assert seen_during and all(a == before and p == 0 for a, p in seen_during)
