@@ -20,7 +20,13 @@ switch by difference writes nothing); upload and switch timed apart. Then the
 queries as above, plus each through `devkg serve` (HTTP /sparql on loopback,
 started here on the remote store); "straight" sends the query to the query URL
 with no dataset (the server's own default graph: the union of all graphs in
-Virtuoso; `--direct-param union-default-graph=` for Oxigraph).
+Virtuoso; `--direct-param union-default-graph=` for Oxigraph). `--union` adds
+RemoteStore and a devkg serve with DEVKG_REMOTE_UNION=virtuoso. Each query runs
+once untimed straight to the server first (a warm-up); a client timeout
+(`--timeout`; `--embedded-timeout` for the embedded store, queried in a child
+process) is recorded as such, what would repeat a timed-out request is skipped,
+and with `--server-pid` the bench waits until the server is idle again.
+`--no-queries` stops after the publishes.
 """
 
 from __future__ import annotations
