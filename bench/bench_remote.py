@@ -316,7 +316,7 @@ def remote_bench(args) -> None:
         start_serve("union", {"DEVKG_REMOTE_UNION": "virtuoso"})
         remote_u = RemoteStore.from_settings(replace(settings, remote_union="virtuoso"))
         remote_u.manifest_ttl = 60
-        _, foreign = remote_u.named_graphs(), remote_u._live[4]
+        _, foreign = remote_u.named_graphs(), remote_u._live[4] or []
         print(f"union mode: {len(foreign)} foreign graphs in the manifest: {foreign}")
 
     rows: dict[str, dict] = {}

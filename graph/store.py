@@ -388,6 +388,7 @@ MANIFEST_GRAPH = "urn:devkg:graph"  # <manifest> MANIFEST_GRAPH <a live graph>
 MANIFEST_PENDING = "urn:devkg:pending"  # <manifest> MANIFEST_PENDING <a graph to drop unless live>
 MANIFEST_STAGING = "urn:devkg:staging"  # <manifest> MANIFEST_STAGING "<build id>": a build is uploading
 MANIFEST_FOREIGN = "urn:devkg:foreign"  # <manifest> MANIFEST_FOREIGN <a graph on the server that is not devkg's>
+MANIFEST_LISTED = "urn:devkg:foreign-listed"  # <manifest> MANIFEST_LISTED true: the build listed them (else: none)
 UNION_FORMS = ("", "virtuoso")  # DEVKG_REMOTE_UNION: off, or Virtuoso's exclusion pragmas
 # `GRAPH` followed by anything but a variable: Virtuoso's exclusions do not hide a graph named outright
 _GRAPH_CONSTANT = re.compile(r"(?<![\w/#:.?$-])GRAPH\s*(?=<|[A-Za-z_][\w.-]*:|:)", re.I)
@@ -498,7 +499,7 @@ class RemoteStore:
         self.manifest = f"{base}graph/manifest"
         self.staging_prefix = f"{base}graph/staging/"
         self._none = f"{base}graph/none"  # names no graph: an empty default graph
-        self._live: tuple[float, str, list[str], bool, list[str]] | None = None
+        self._live: tuple[float, str, list[str], bool, list[str] | None] | None = None
         self.read_only = update_url is None
 
     @classmethod
@@ -517,7 +518,9 @@ class RemoteStore:
             build = next((r["o"].value for r in rows if r["p"].value == MANIFEST_BUILD), "")
             graphs = sorted(r["o"].value for r in rows if r["p"].value == MANIFEST_GRAPH)
             busy = any(r["p"].value in (MANIFEST_PENDING, MANIFEST_STAGING) for r in rows)
-            foreign = sorted(r["o"].value for r in rows if r["p"].value == MANIFEST_FOREIGN)
+            # a manifest from before the foreign list (no MANIFEST_LISTED) cannot say what to leave out
+            foreign = sorted(r["o"].value for r in rows if r["p"].value == MANIFEST_FOREIGN) \
+                if any(r["p"].value == MANIFEST_LISTED for r in rows) else None
             allow_headers(2 * len(graphs) + 100)  # some stores echo every graph of the dataset as a header
             self._live = (now, build, graphs, busy, foreign)
         return self._live[1], self._live[2]
@@ -528,7 +531,7 @@ class RemoteStore:
             return None
         build, _ = self._manifest()
         busy, foreign = self._live[3], self._live[4]
-        if not build or busy or _GRAPH_CONSTANT.search(sparql) or has_dataset_clause(sparql):
+        if not build or busy or foreign is None or _GRAPH_CONSTANT.search(sparql) or has_dataset_clause(sparql):
             return None
         hidden = [self.manifest, *foreign]
         return "".join(f"define input:default-graph-exclude <{g}> define input:named-graph-exclude <{g}> "
@@ -801,6 +804,7 @@ class RemoteStore:
                 [f"<{self.manifest}> <{MANIFEST_GRAPH}> <{g}>" for g in keep] + \
                 [f"<{self.manifest}> <{MANIFEST_PENDING}> <{g}>" for g in gone] + \
                 [f"<{self.manifest}> <{MANIFEST_FOREIGN}> <{g}>" for g in foreign] + \
+                [f"<{self.manifest}> <{MANIFEST_LISTED}> true"] + \
                 [f"<{self.manifest}> <{MANIFEST_STAGING}> {_literal(build)}"]
         ops.append(f"INSERT DATA {{ GRAPH <{self.manifest}> {{ {' . '.join(facts)} }} }}")
         return " ;\n".join(ops)

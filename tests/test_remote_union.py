@@ -19,7 +19,7 @@ from oxiserver import auth_proxy, oxigraph_serve
 from test_remote_store import BASE, DEV, QUERIES, remote_at, rows, triples_store
 
 from graph.config import Settings
-from graph.store import MANIFEST_STAGING, RemoteStore
+from graph.store import MANIFEST_LISTED, MANIFEST_STAGING, RemoteStore
 
 FOREIGN = "http://www.openlinksw.com/schemas/virtrdf#"
 MORE = QUERIES + [
@@ -146,6 +146,19 @@ def test_a_killed_builds_mark_keeps_readers_on_the_explicit_dataset(union, proxy
         assert answer == rows(seed_store.query(QUERIES[0])) and (pragma, dataset) == (0, 1)
     finally:
         union.cleanup()
+    _, pragma, _ = counted(proxy[1], lambda: union.query(QUERIES[0]))
+    assert pragma == 1
+
+
+def test_a_manifest_without_the_foreign_list_keeps_readers_on_the_explicit_dataset(union, proxy, seed_store):
+    """A manifest written before the foreign list existed cannot say which graphs to leave out."""
+    listed = f"<{union.manifest}> <{MANIFEST_LISTED}> true"
+    union.update(f"DELETE DATA {{ GRAPH <{union.manifest}> {{ {listed} }} }}")
+    try:
+        answer, pragma, dataset = counted(proxy[1], lambda: rows(union.query(MORE[-3])))
+        assert answer == rows(seed_store.query(MORE[-3])) and (pragma, dataset) == (0, 1)
+    finally:
+        union.update(f"INSERT DATA {{ GRAPH <{union.manifest}> {{ {listed} }} }}")
     _, pragma, _ = counted(proxy[1], lambda: union.query(QUERIES[0]))
     assert pragma == 1
 
