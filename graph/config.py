@@ -39,6 +39,7 @@ class Settings:
     remote_update_url: str | None = None  # DEVKG_REMOTE_UPDATE_URL
     remote_gsp_url: str | None = None  # DEVKG_REMOTE_GSP_URL: Graph Store Protocol endpoint
     remote_chunk: int = 4_000_000  # DEVKG_REMOTE_CHUNK: bytes of N-Triples per upload request
+    remote_union: str = ""  # DEVKG_REMOTE_UNION: "virtuoso" (a Virtuoso dedicated to devkg): queries name no graph
     # credentials for the three remote URLs, sent as the server's 401 asks (Digest or Basic); `user:pw@` in a URL wins
     remote_user: str | None = None  # DEVKG_REMOTE_USER
     remote_password: str | None = None  # DEVKG_REMOTE_PASSWORD

@@ -391,11 +391,22 @@ def open_live(live: Path) -> EmbeddedStore:
 MANIFEST_BUILD = "urn:devkg:build"  # <manifest> MANIFEST_BUILD "<build id>"
 MANIFEST_GRAPH = "urn:devkg:graph"  # <manifest> MANIFEST_GRAPH <a live graph>
 MANIFEST_PENDING = "urn:devkg:pending"  # <manifest> MANIFEST_PENDING <a graph to drop unless live>
+MANIFEST_STAGING = "urn:devkg:staging"  # <manifest> MANIFEST_STAGING "<build id>": a build is uploading
+MANIFEST_FOREIGN = "urn:devkg:foreign"  # <manifest> MANIFEST_FOREIGN <a graph on the server that is not devkg's>
+MANIFEST_LISTED = "urn:devkg:foreign-listed"  # <manifest> MANIFEST_LISTED true: the build listed them (else: none)
+UNION_FORMS = ("", "virtuoso")  # DEVKG_REMOTE_UNION: off, or Virtuoso's exclusion pragmas
+# `GRAPH` followed by anything but a variable: Virtuoso's exclusions do not hide a graph named outright
+_GRAPH_CONSTANT = re.compile(r"(?<![\w/#:.?$-])GRAPH\s*(?=<|[A-Za-z_][\w.-]*:|:)", re.I)
 BULK_PARAM = ("no_transaction", "")  # Oxigraph: load without a transaction (others ignore it)
 _RESULTS_JSON = "application/sparql-results+json"
 _NTRIPLES = "application/n-triples"
 _PARSER = ox.Store()  # empty: parses queries exactly as the embedded store would
 WRITE_TIMEOUT = 3600.0  # seconds for one upload chunk or update (a switch moves whole graphs)
+UNION_PAUSE = 3.0  # seconds a union build waits after its staging mark: past readers' manifest_ttl
+
+
+def _literal(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 class StoreTimeout(StoreError):
@@ -445,6 +456,31 @@ class RemoteStore:
     default graph is their union (as in the embedded store) and staging graphs,
     the manifest and graphs that are not devkg's stay invisible whatever the
     query says: the protocol's dataset overrides FROM and FROM NAMED.
+
+    That list costs: a server plans a default graph given as hundreds of graphs
+    far worse than its own default graph (Virtuoso at 10k activities, 178 graphs:
+    up to 130x; bench/README.md). With `union="virtuoso"` (DEVKG_REMOTE_UNION) on a
+    Virtuoso that holds devkg's graphs and its own system graphs only, a query names
+    no graph: it gets Virtuoso's default dataset (every graph of the server) narrowed
+    by the pragmas `define input:default-graph-exclude <g>` and
+    `define input:named-graph-exclude <g>` for the manifest and each graph that is
+    not devkg's (`foreign`, listed in the manifest by each build: Virtuoso's system
+    graphs). Queries fall back to the explicit dataset whenever that would not give
+    the embedded store's answer:
+    - while a build is under way (the manifest says `staging` from before the first
+      upload until its staging and pending graphs are dropped) or left debris
+      (pending graphs), since a graph being uploaded is in the server's union;
+    - for a query with `GRAPH` and a graph named outright (`GRAPH <iri>`): Virtuoso's
+      named-graph exclusion hides a graph from `GRAPH ?g` only;
+    - for a query with FROM / FROM NAMED (the protocol's dataset must override them),
+      and for the calls that pass their own dataset or no union default graph.
+    Why not the other servers' union default graph: Oxigraph's `union-default-graph`
+    (`oxigraph serve --union-default-graph`) is the union of every graph, its own
+    default graph included, and has no way to leave one out, so the manifest and any
+    staging graph would be in it; Fuseki/TDB2's `unionDefaultGraph` leaves out the
+    stored default graph (where a manifest could live) but `GRAPH ?g` still sees every
+    named graph. Virtuoso's graph groups would name the live graphs as one IRI, but
+    they are kept by SQL procedures, out of reach of the SPARQL protocols devkg speaks.
     """
 
     path = None  # not on this machine
@@ -452,8 +488,13 @@ class RemoteStore:
 
     def __init__(self, query_url: str, update_url: str | None = None, gsp_url: str | None = None, *,
                  base: str, timeout: float = 30.0, chunk_bytes: int = 4_000_000,
-                 max_bytes: int | None = 256_000_000, user: str | None = None, password: str | None = None):
+                 max_bytes: int | None = 256_000_000, user: str | None = None, password: str | None = None,
+                 union: str = ""):
         from graph.sparql_client import Endpoint
+
+        if union not in UNION_FORMS:
+            raise ValueError(f"DEVKG_REMOTE_UNION must be one of {', '.join(map(repr, UNION_FORMS))}, not {union!r}")
+        self.union = union
 
         auth = {"timeout": timeout, "user": user, "password": password}
         self._query = Endpoint(query_url, **auth)
@@ -463,14 +504,14 @@ class RemoteStore:
         self.manifest = f"{base}graph/manifest"
         self.staging_prefix = f"{base}graph/staging/"
         self._none = f"{base}graph/none"  # names no graph: an empty default graph
-        self._live: tuple[float, str, list[str]] | None = None
+        self._live: tuple[float, str, list[str], bool, list[str] | None] | None = None
         self.read_only = update_url is None
 
     @classmethod
     def from_settings(cls, settings) -> "RemoteStore":
         return cls(settings.remote_query_url, settings.remote_update_url, settings.remote_gsp_url,
                    base=settings.base, timeout=settings.query_timeout, chunk_bytes=settings.remote_chunk,
-                   user=settings.remote_user, password=settings.remote_password)
+                   user=settings.remote_user, password=settings.remote_password, union=settings.remote_union)
 
     # --- the live dataset -------------------------------------------------------------
     def _manifest(self) -> tuple[str, list[str]]:
@@ -481,9 +522,25 @@ class RemoteStore:
             rows = self._select(f"SELECT ?p ?o WHERE {{ GRAPH <{self.manifest}> {{ <{self.manifest}> ?p ?o }} }}")
             build = next((r["o"].value for r in rows if r["p"].value == MANIFEST_BUILD), "")
             graphs = sorted(r["o"].value for r in rows if r["p"].value == MANIFEST_GRAPH)
+            busy = any(r["p"].value in (MANIFEST_PENDING, MANIFEST_STAGING) for r in rows)
+            # a manifest from before the foreign list (no MANIFEST_LISTED) cannot say what to leave out
+            foreign = sorted(r["o"].value for r in rows if r["p"].value == MANIFEST_FOREIGN) \
+                if any(r["p"].value == MANIFEST_LISTED for r in rows) else None
             allow_headers(2 * len(graphs) + 100)  # some stores echo every graph of the dataset as a header
-            self._live = (now, build, graphs)
+            self._live = (now, build, graphs, busy, foreign)
         return self._live[1], self._live[2]
+
+    def _union_head(self, sparql: str, union: bool, default_graphs, named_graphs) -> str | None:
+        """The pragmas that give this query the live dataset without naming it, or None: name it."""
+        if not self.union or not union or default_graphs is not None or named_graphs is not None:
+            return None
+        build, _ = self._manifest()
+        busy, foreign = self._live[3], self._live[4]
+        if not build or busy or foreign is None or _GRAPH_CONSTANT.search(sparql) or has_dataset_clause(sparql):
+            return None
+        hidden = [self.manifest, *foreign]
+        return "".join(f"define input:default-graph-exclude <{g}> define input:named-graph-exclude <{g}> "
+                       for g in hidden)
 
     def build_id(self) -> str:
         """The id of the build being served ('' before the first build); part of every ETag."""
@@ -520,7 +577,11 @@ class RemoteStore:
         head = "".join(f"PREFIX {p}: <{ns}> " for p, ns in (prefixes or {}).items())
         if base_iri:
             head = f"BASE <{base_iri}> " + head
-        form = [("query", head + sparql)] + self._dataset(union_default_graph, default_graphs, named_graphs)
+        pragmas = self._union_head(sparql, union_default_graph, default_graphs, named_graphs)
+        if pragmas is not None:
+            form = [("query", pragmas + head + sparql)]
+        else:
+            form = [("query", head + sparql)] + self._dataset(union_default_graph, default_graphs, named_graphs)
         answer = self._send(self._query, "POST", form=form, timeout=timeout,
                             max_bytes=self.max_bytes if max_bytes is None else max_bytes,
                             headers={"Accept": f"{_RESULTS_JSON}, {_NTRIPLES};q=0.9"})
@@ -641,26 +702,40 @@ class RemoteStore:
             post(bytes(buffer))
         return sent
 
-    def staging_graphs(self) -> list[str]:
-        rows = self._select(f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} '
-                            f'FILTER(STRSTARTS(STR(?g), "{self.staging_prefix}")) }}')
-        return sorted(r["g"].value for r in rows)
+    def server_graphs(self) -> list[str]:
+        """Every graph on the server that holds a triple: one scan of the whole store (Virtuoso at
+        100k activities: 75 s; with the staging prefix as a FILTER in the query it took about 200 s)."""
+        return sorted(r["g"].value for r in self._select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"))
 
-    def cleanup(self, build: str | None = None) -> None:
+    def staging_graphs(self, graphs: list[str] | None = None) -> list[str]:
+        return [g for g in (self.server_graphs() if graphs is None else graphs) if g.startswith(self.staging_prefix)]
+
+    def cleanup(self, build: str | None = None, graphs: list[str] | None = None) -> list[str]:
         """Drop what builds leave behind and no reader sees: staging graphs (one build's, or all)
-        and pending graphs (uploaded under their own name but never made live, or no longer live)."""
+        and pending graphs (uploaded under their own name but never made live, or no longer live).
+        `graphs`: the server's graphs (`server_graphs`) when the caller has just listed them.
+        Returns the graphs dropped."""
         prefix = self.staging_prefix + (f"{build}/" if build else "")
         self._live = None
         _, live = self._manifest()
         rows = self._select(f"SELECT ?g WHERE {{ GRAPH <{self.manifest}> "
                             f"{{ <{self.manifest}> <{MANIFEST_PENDING}> ?g }} }}")
         pending = [r["g"].value for r in rows]
-        doomed = [g for g in self.staging_graphs() if g.startswith(prefix)] + [g for g in pending if g not in live]
+        marks = [r["b"].value for r in self._select(f"SELECT ?b WHERE {{ GRAPH <{self.manifest}> "
+                                                      f"{{ <{self.manifest}> <{MANIFEST_STAGING}> ?b }} }}")]
+        doomed = [g for g in self.staging_graphs(graphs) if g.startswith(prefix)] + \
+                 [g for g in pending if g not in live]
         ops = [f"DROP SILENT GRAPH <{g}>" for g in doomed]
         if pending:
             ops.append(f"DELETE WHERE {{ GRAPH <{self.manifest}> {{ <{self.manifest}> <{MANIFEST_PENDING}> ?g }} }}")
+        # last: the mark that keeps union readers on the explicit dataset goes once its graphs are gone
+        # (a killed build's mark stays until the next build's cleanup of everything)
+        for b in marks if build is None else [b for b in marks if b == build]:
+            ops.append(f"DELETE DATA {{ GRAPH <{self.manifest}> {{ <{self.manifest}> <{MANIFEST_STAGING}> "
+                       f"{_literal(b)} }} }}")
         if ops:
             self.update(" ;\n".join(ops))
+        return doomed
 
     def publish(self, source: EmbeddedStore, build: str, progress=lambda message: None) -> dict[str, int]:
         """Copy every named graph of a finished local build here, then make them live in one update.
@@ -676,13 +751,17 @@ class RemoteStore:
         left the build are dropped after the switch. On any failure before the
         switch, what was uploaded is dropped and the previous build stays live.
         """
-        self.cleanup()
+        graphs = self.server_graphs()  # one scan for the cleanup and the foreign graphs
+        graphs = [g for g in graphs if g not in self.cleanup(graphs=graphs)]
         live = set(self.named_graphs())
         names = source.named_graphs()
         fresh = [g for g in names if g not in live]
-        if fresh:
-            facts = " . ".join(f"<{self.manifest}> <{MANIFEST_PENDING}> <{g}>" for g in fresh)
-            self.update(f"INSERT DATA {{ GRAPH <{self.manifest}> {{ {facts} }} }}")
+        foreign = self.foreign_graphs(names, graphs)
+        facts = " . ".join([f"<{self.manifest}> <{MANIFEST_STAGING}> {_literal(build)}"] +
+                           [f"<{self.manifest}> <{MANIFEST_PENDING}> <{g}>" for g in fresh])
+        self.update(f"INSERT DATA {{ GRAPH <{self.manifest}> {{ {facts} }} }}")
+        if self.union:
+            time.sleep(UNION_PAUSE)  # readers that read the manifest just before see the mark before any upload
         counts: dict[str, int] = {}
         staged: dict[str, str] = {}
         try:
@@ -695,7 +774,7 @@ class RemoteStore:
                     staged[name] = target
                 progress(f"  uploaded {name} ({counts[name]} triples)")
             keep = [g for g in names if counts[g]]
-            self.update(self._switch(build, keep, staged, sorted(live - set(keep))))
+            self.update(self._switch(build, keep, staged, sorted(live - set(keep)), foreign))
         except BaseException:
             try:
                 self.cleanup(build)
@@ -705,8 +784,20 @@ class RemoteStore:
         self.cleanup(build)  # staging copies and graphs that left the build: invisible already
         return counts
 
-    def _switch(self, build: str, keep: list[str], staged: dict[str, str], gone: list[str]) -> str:
-        """The one update that makes a build live: per live graph only the triples that differ."""
+    def foreign_graphs(self, names: list[str], graphs: list[str] | None = None) -> list[str]:
+        """Graphs on the server that are not devkg's: not live, not in the build `names`, not the manifest,
+        not staging or pending (Virtuoso's system graphs). Union readers leave them out."""
+        _, live = self._manifest()
+        ours = set(live) | set(names) | {self.manifest}
+        graphs = self.server_graphs() if graphs is None else graphs
+        return sorted(g for g in graphs if g not in ours and not g.startswith(self.staging_prefix))
+
+    def _switch(self, build: str, keep: list[str], staged: dict[str, str], gone: list[str],
+                foreign: list[str] = ()) -> str:
+        """The one update that makes a build live: per live graph only the triples that differ.
+
+        The new manifest keeps the build's `staging` mark: `cleanup` removes it after
+        dropping the staging copies, which union readers must not see."""
         ops = []
         for g, s in staged.items():
             ops.append(f"DELETE {{ GRAPH <{g}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} "
@@ -716,7 +807,10 @@ class RemoteStore:
         ops.append(f"DROP SILENT GRAPH <{self.manifest}>")
         facts = [f'<{self.manifest}> <{MANIFEST_BUILD}> "{build}"'] + \
                 [f"<{self.manifest}> <{MANIFEST_GRAPH}> <{g}>" for g in keep] + \
-                [f"<{self.manifest}> <{MANIFEST_PENDING}> <{g}>" for g in gone]
+                [f"<{self.manifest}> <{MANIFEST_PENDING}> <{g}>" for g in gone] + \
+                [f"<{self.manifest}> <{MANIFEST_FOREIGN}> <{g}>" for g in foreign] + \
+                [f"<{self.manifest}> <{MANIFEST_LISTED}> true"] + \
+                [f"<{self.manifest}> <{MANIFEST_STAGING}> {_literal(build)}"]
         ops.append(f"INSERT DATA {{ GRAPH <{self.manifest}> {{ {' . '.join(facts)} }} }}")
         return " ;\n".join(ops)
 

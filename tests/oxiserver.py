@@ -64,7 +64,8 @@ def remote_env(url: str) -> dict[str, str]:
 
 
 @contextmanager
-def auth_proxy(upstream: str, user: str | None, password: str | None = None, *, scheme: str = "digest"):
+def auth_proxy(upstream: str, user: str | None, password: str | None = None, *, scheme: str = "digest",
+               pragmas: bool = False):
     """A real HTTP server in front of `upstream` that demands credentials, as Virtuoso's `-auth` endpoints do.
 
     Digest (RFC 7616, MD5, `qop=auth`, the response checked against the password) or
@@ -73,7 +74,13 @@ def auth_proxy(upstream: str, user: str | None, password: str | None = None, *, 
     without reading the body, and closes the connection (Virtuoso's behaviour). Nonces
     stay valid for the server's life. With `user` None it lets every request through.
     Like Virtuoso, it echoes each graph of a query's dataset as an `X-SPARQL-default-graph`
-    or `X-SPARQL-named-graph` header. Yield (the proxy's base URL, a dict of counters).
+    or `X-SPARQL-named-graph` header. With `pragmas`, it also reads Virtuoso's
+    `define input:default-graph-exclude <g>` / `define input:named-graph-exclude <g>`
+    at the head of a query as Virtuoso does for a query that names no dataset (every
+    graph of the server but the excluded ones): it strips them and sends upstream
+    the graphs the server holds minus those, as the protocol's dataset (counted in
+    `pragma_queries`; queries that came with a dataset in `dataset_queries`).
+    Yield (the proxy's base URL, a dict of counters).
     """
     import hashlib
     import http.client
@@ -85,7 +92,7 @@ def auth_proxy(upstream: str, user: str | None, password: str | None = None, *, 
 
     target = urlsplit(upstream)
     nonces: set[str] = set()
-    seen = {"401": 0, "forwarded": 0, "bodies_refused": 0}
+    seen = {"401": 0, "forwarded": 0, "bodies_refused": 0, "pragma_queries": 0, "dataset_queries": 0}
     realm = "devkg-test"
 
     def md5(text: str) -> str:
@@ -137,9 +144,11 @@ def auth_proxy(upstream: str, user: str | None, password: str | None = None, *, 
                 return
             seen["forwarded"] += 1
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            if pragmas and self.headers.get("Content-Type", "").startswith("application/x-www-form-urlencoded"):
+                body = exclusions(body)
             conn = http.client.HTTPConnection(target.hostname, target.port, timeout=60)
             headers = {k: v for k, v in self.headers.items()
-                       if k.lower() not in ("authorization", "expect", "host", "connection")}
+                       if k.lower() not in ("authorization", "expect", "host", "connection", "content-length")}
             conn.request(self.command, self.path, body=body or None, headers=headers)
             resp = conn.getresponse()
             data = resp.read()
@@ -159,6 +168,34 @@ def auth_proxy(upstream: str, user: str | None, password: str | None = None, *, 
             conn.close()
 
         do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _any
+
+    def exclusions(body: bytes) -> bytes:
+        import json
+        import re
+        from urllib.parse import parse_qsl, urlencode
+
+        form = parse_qsl(body.decode("utf-8"), keep_blank_values=True)
+        if any(k in ("default-graph-uri", "named-graph-uri") for k, _ in form):
+            seen["dataset_queries"] += 1
+            return body
+        query = dict(form).get("query", "")
+        pragma = re.compile(r"\s*define\s+input:(default|named)-graph-exclude\s+<([^>]*)>", re.I)
+        left: dict[str, set[str]] = {"default": set(), "named": set()}
+        while m := pragma.match(query):
+            left[m.group(1).lower()].add(m.group(2))
+            query = query[m.end():]
+        if not any(left.values()):
+            return body
+        seen["pragma_queries"] += 1
+        ask = urlencode({"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"}).encode()
+        req = urllib.request.Request(upstream + "/query", data=ask,
+                                     headers={"Accept": "application/sparql-results+json"})
+        graphs = {b["g"]["value"] for b in json.loads(urllib.request.urlopen(req).read())["results"]["bindings"]}
+        none = "urn:devkg-test:no-graph"
+        out = [(k, v) for k, v in form if k != "query"] + [("query", query)]
+        out += [("default-graph-uri", g) for g in sorted(graphs - left["default"]) or [none]]
+        out += [("named-graph-uri", g) for g in sorted(graphs - left["named"]) or [none]]
+        return urlencode(out).encode()
 
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
