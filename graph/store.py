@@ -250,6 +250,19 @@ def parse(data: bytes | str, fmt, *, graph: NamedNode | None = None) -> list[Qua
         raise StoreError(f"not valid {fmt}: {e}") from None
 
 
+def _may_name_a_graph(sparql: str) -> bool:
+    """Whether `GRAPH` in this query may be followed by a graph named outright, not a variable.
+
+    Decided in the safe direction only: after SPARQL's `\\u` escapes (processed before
+    parsing), the keyword cannot occur without the letters "graph", so a query in which every
+    "graph" (in IRIs, strings, comments or names too) is followed by a variable cannot name a
+    graph outright. Any other "graph" counts, e.g. `GRAPH # a comment` before `<iri>`; the cost
+    of a false alarm is only the explicit dataset.
+    """
+    text = _ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), sparql)
+    return _GRAPH_NOT_VARIABLE.search(text) is not None
+
+
 def has_dataset_clause(sparql: str) -> bool:
     """Whether a query has `FROM` or `FROM NAMED`, decided on rdflib's parse of it.
 
@@ -395,8 +408,8 @@ MANIFEST_STAGING = "urn:devkg:staging"  # <manifest> MANIFEST_STAGING "<build id
 MANIFEST_FOREIGN = "urn:devkg:foreign"  # <manifest> MANIFEST_FOREIGN <a graph on the server that is not devkg's>
 MANIFEST_LISTED = "urn:devkg:foreign-listed"  # <manifest> MANIFEST_LISTED true: the build listed them (else: none)
 UNION_FORMS = ("", "virtuoso")  # DEVKG_REMOTE_UNION: off, or Virtuoso's exclusion pragmas
-# `GRAPH` followed by anything but a variable: Virtuoso's exclusions do not hide a graph named outright
-_GRAPH_CONSTANT = re.compile(r"(?<![\w/#:.?$-])GRAPH\s*(?=<|[A-Za-z_][\w.-]*:|:)", re.I)
+# "graph" not followed by a variable, anywhere in a query's text (see `_may_name_a_graph`)
+_GRAPH_NOT_VARIABLE = re.compile(r"graph(?!\s*[?$])", re.I)
 BULK_PARAM = ("no_transaction", "")  # Oxigraph: load without a transaction (others ignore it)
 _RESULTS_JSON = "application/sparql-results+json"
 _NTRIPLES = "application/n-triples"
@@ -536,7 +549,7 @@ class RemoteStore:
             return None
         build, _ = self._manifest()
         busy, foreign = self._live[3], self._live[4]
-        if not build or busy or foreign is None or _GRAPH_CONSTANT.search(sparql) or has_dataset_clause(sparql):
+        if not build or busy or foreign is None or _may_name_a_graph(sparql) or has_dataset_clause(sparql):
             return None
         hidden = [self.manifest, *foreign]
         return "".join(f"define input:default-graph-exclude <{g}> define input:named-graph-exclude <{g}> "

@@ -87,6 +87,9 @@ def test_ask_and_count_leave_out_the_manifest_and_the_foreign_graph(union, proxy
     "SELECT ?p ?o WHERE { GRAPH <%s> { ?s ?p ?o } }" % (BASE + "graph/manifest"),
     "SELECT ?s WHERE { GRAPH <%s> { ?s ?p ?o } }" % FOREIGN,
     "PREFIX v: <http://www.openlinksw.com/schemas/> SELECT ?s WHERE { GRAPH v:virtrdf { ?s ?p ?o } }",
+    "SELECT ?p ?o WHERE { GRAPH # a comment between the keyword and the graph\n <%s> { ?s ?p ?o } }"
+    % (BASE + "graph/manifest"),
+    "SELECT ?s WHERE { graph<%s>{ ?s ?p ?o } }" % FOREIGN,
     "SELECT ?s FROM <%s> WHERE { ?s ?p ?o }" % FOREIGN,
     "SELECT ?s FROM NAMED <%s> WHERE { GRAPH ?g { ?s ?p ?o } }" % FOREIGN,
 ])
@@ -176,3 +179,19 @@ def test_the_setting_reaches_the_store_and_rejects_unknown_forms():
     assert RemoteStore.from_settings(Settings.from_env({**env, "DEVKG_REMOTE_UNION": ""})).union == ""
     with pytest.raises(ValueError, match="DEVKG_REMOTE_UNION"):
         RemoteStore.from_settings(Settings.from_env({**env, "DEVKG_REMOTE_UNION": "oxigraph"}))
+
+
+@pytest.mark.parametrize("query, named", [
+    ("SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }", False),
+    ("SELECT * WHERE { GRAPH\t$g { ?s ?p ?o } }", False),
+    ("SELECT * WHERE { ?s ?p ?o }", False),
+    ("SELECT * WHERE { GRAPH <urn:g> { ?s ?p ?o } }", True),
+    ("SELECT * WHERE { GRAPH # comment\n <urn:g> { ?s ?p ?o } }", True),
+    ("SELECT * WHERE { \\u0047RAPH <urn:g> { ?s ?p ?o } }", True),  # SPARQL's escapes, as a server may apply them
+    ("PREFIX g: <urn:> SELECT * WHERE { gRaPh g:x { ?s ?p ?o } }", True),
+    ("SELECT * WHERE { ?s <urn:graph> ?o }", True),  # a false alarm: only the explicit dataset's cost
+])
+def test_only_a_query_whose_every_graph_is_a_variable_takes_the_union(query, named):
+    from graph.store import _may_name_a_graph
+
+    assert _may_name_a_graph(query) is named
