@@ -4,25 +4,19 @@ from __future__ import annotations
 
 import base64
 import shutil
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
+from live import free_port, stop, wait_for
+
 
 def oxigraph_exe() -> str | None:
     exe = Path(sys.executable).parent / "oxigraph"
     return str(exe) if exe.exists() else shutil.which("oxigraph")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextmanager
@@ -36,25 +30,10 @@ def oxigraph_serve(location: Path, *extra: str):
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
-        end = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/query?query=ASK%7B%7D", timeout=2).close()
-                break
-            except urllib.error.HTTPError:
-                break
-            except OSError:
-                if time.monotonic() > end or proc.poll() is not None:
-                    raise RuntimeError("oxigraph serve did not start") from None
-                time.sleep(0.1)
+        wait_for(f"{url}/query?query=ASK%7B%7D", proc=proc)
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
+        stop(proc)
 
 
 def remote_env(url: str) -> dict[str, str]:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 import pytest
-from oxiserver import auth_proxy, free_port, oxigraph_serve
+from live import free_port
+from oxiserver import auth_proxy, oxigraph_serve
 
 from graph.store import (
     EmbeddedStore,

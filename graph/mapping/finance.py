@@ -28,7 +28,7 @@ from graph.mapping import keys
 from graph.mapping import terms as t
 from graph.mapping.organisation import add_organisation
 from graph.mapping.terms import RDF, RDFS, Literal, URIRef
-from graph.records import Budget, Money, OrgRef, Project, Transaction
+from graph.records import Budget, Money, OrgRef, PlannedDisbursement, Project, Transaction
 
 if TYPE_CHECKING:
     from graph.mapping.project import ProjectMapper
@@ -48,6 +48,20 @@ def money(m: "ProjectMapper", node: URIRef, amount: Money) -> URIRef:
     return node
 
 
+def _planned_amount(m: "ProjectMapper", s: URIRef, link: URIRef, node: URIRef, kind: URIRef,
+                    item: Budget | PlannedDisbursement) -> URIRef:
+    """A budget line or planned disbursement: its node, amount and period (what both have alike)."""
+    dev, g = m.dev, m.g
+    g.add((s, link, node))
+    g.add((node, RDF.type, kind))
+    g.add((node, dev.amount, money(m, m.iris.child(node, "amount"), item.value)))
+    if item.period_start:
+        g.add((node, dev.periodStart, t.xsd_date(item.period_start.first())))
+    if item.period_end:
+        g.add((node, dev.periodEnd, t.xsd_date(item.period_end.last())))
+    return node
+
+
 def add_money(m: "ProjectMapper", s: URIRef, p: Project) -> None:
     dev, g, iris = m.dev, m.g, m.iris
     m.code(s, dev.defaultCurrency, "Currency", p.default_currency)
@@ -58,27 +72,14 @@ def add_money(m: "ProjectMapper", s: URIRef, p: Project) -> None:
         if p.total_budget is None:
             g.add((node, RDFS.comment, Literal("Sum of the project's IATI budgets (revised over original).")))
     for key, b in keys.keyed(p.budgets, keys.budget_key):
-        node = iris.child(s, "budget", *key)
-        g.add((s, dev.budget, node))
-        g.add((node, RDF.type, dev.Budget))
-        g.add((node, dev.amount, money(m, iris.child(node, "amount"), b.value)))
-        if b.period_start:
-            g.add((node, dev.periodStart, t.xsd_date(b.period_start.first())))
-        if b.period_end:
-            g.add((node, dev.periodEnd, t.xsd_date(b.period_end.last())))
+        node = _planned_amount(m, s, dev.budget, iris.child(s, "budget", *key), dev.Budget, b)
         _with_default(m, node, dev.budgetType, "BudgetType", b.type, keys.DEFAULT_BUDGET_TYPE)
         _with_default(m, node, dev.budgetStatus, "BudgetStatus", b.status, DEFAULT_BUDGET_STATUS)
         if b.label:
             g.add((node, RDFS.label, Literal(b.label)))
     for key, pd in keys.keyed(p.planned_disbursements, keys.planned_disbursement_key):
-        node = iris.child(s, "planned-disbursement", *key)
-        g.add((s, dev.plannedDisbursement, node))
-        g.add((node, RDF.type, dev.PlannedDisbursement))
-        g.add((node, dev.amount, money(m, iris.child(node, "amount"), pd.value)))
-        if pd.period_start:
-            g.add((node, dev.periodStart, t.xsd_date(pd.period_start.first())))
-        if pd.period_end:
-            g.add((node, dev.periodEnd, t.xsd_date(pd.period_end.last())))
+        node = _planned_amount(m, s, dev.plannedDisbursement, iris.child(s, "planned-disbursement", *key),
+                               dev.PlannedDisbursement, pd)
         m.code(node, dev.disbursementType, "BudgetType", pd.type)
         _parties(m, node, p, pd.provider, pd.receiver, pd.provider_activity_id, pd.receiver_activity_id)
     publisher = m.publisher(p)

@@ -116,7 +116,7 @@ def test_limits_and_safety_hold_through_the_remote_store(remote_settings, server
 def test_an_unreachable_remote_store_answers_503_without_its_address(remote_settings):
     from dataclasses import replace
 
-    from oxiserver import free_port
+    from live import free_port
 
     from server import create_app
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from graph.records import Budget, CodedValue, OrgRef, PlannedDisbursement, Transaction
+from graph.records import Budget, CodedValue, Money, OrgRef, PlannedDisbursement, Transaction
 from graph.sources.iati.context import Context
 from graph.sources.iati.geography import read_country, read_region, read_sector
 
@@ -17,12 +17,17 @@ _GEOGRAPHY = (("sector", "sectors", read_sector), ("recipient-country", "recipie
               ("recipient-region", "recipient_regions", read_region))
 
 
-def read_budget(el: etree._Element, ctx: Context) -> Budget | None:
+def _stated_value(el: etree._Element, ctx: Context, what: str) -> Money | None:
+    """The <value> of a budget or planned disbursement; None (with the error said) when it is missing or bad."""
     value_el = el.find("value")
     if value_el is None:
-        ctx.error(el, "<budget> has no <value>; budget skipped")
+        ctx.error(el, f"<{el.tag}> has no <value>; {what} skipped")
         return None
-    value = ctx.money(value_el, "budget")
+    return ctx.money(value_el, el.tag)
+
+
+def read_budget(el: etree._Element, ctx: Context) -> Budget | None:
+    value = _stated_value(el, ctx, "budget")
     if value is None:
         return None
     return Budget(
@@ -35,11 +40,7 @@ def read_budget(el: etree._Element, ctx: Context) -> Budget | None:
 
 def read_planned_disbursement(el: etree._Element, ctx: Context) -> PlannedDisbursement | None:
     """A planned disbursement: period, value, type, and who is to provide and receive the money."""
-    value_el = el.find("value")
-    if value_el is None:
-        ctx.error(el, "<planned-disbursement> has no <value>; planned disbursement skipped")
-        return None
-    value = ctx.money(value_el, "planned-disbursement")
+    value = _stated_value(el, ctx, "planned disbursement")
     if value is None:
         return None
     provider_el, receiver_el = el.find("provider-org"), el.find("receiver-org")

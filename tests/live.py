@@ -1,4 +1,4 @@
-"""Helpers for tests that talk HTTP to a real server on loopback."""
+"""Helpers for tests that talk HTTP to a real server on loopback (devkg serve, oxigraph serve)."""
 
 from __future__ import annotations
 
@@ -27,16 +27,19 @@ def stop(proc: subprocess.Popen) -> None:
         proc.wait(10)
 
 
-def wait_for(url: str, timeout: float = 30) -> None:
+def wait_for(url: str, timeout: float = 30, proc: subprocess.Popen | None = None) -> None:
+    """Until `url` answers (any HTTP status); give up at `timeout`, or at once if `proc` has exited."""
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         try:
-            urllib.request.urlopen(url, timeout=2)
+            urllib.request.urlopen(url, timeout=2).close()
             return
         except urllib.error.HTTPError:
             return
         except OSError:
-            time.sleep(0.2)
+            if proc is not None and proc.poll() is not None:
+                raise RuntimeError(f"the server for {url} exited ({proc.returncode}) before it answered") from None
+            time.sleep(0.1)
     raise TimeoutError(url)
 
 
