@@ -370,6 +370,9 @@ def test_2_01_file_is_not_checked_against_the_2_03_xsd():
     ("missing-identifier.xml",
      "missing-identifier.xml:20: <transaction> has no <transaction-date>; transaction skipped"),
     ("missing-identifier.xml", "missing-identifier.xml:21: <pos> 200 10 is off the globe"),
+    ("missing-identifier.xml", "missing-identifier.xml:22: <budget> has no <value>; budget skipped"),
+    ("missing-identifier.xml",
+     "missing-identifier.xml:23: <planned-disbursement> has no <value>; planned disbursement skipped"),
     ("places-and-sdgs.xml", "places-and-sdgs.xml:38: budget value '1,000' is not a number"),
 ])
 def test_bad_input_gives_file_line_message(fixture, expected):
@@ -386,6 +389,12 @@ def test_percentages_not_summing_to_100_are_left_to_the_shared_checks():
     projects, problems = read(FIXTURES / "missing-identifier.xml")
     assert not any("percent" in p.message and "sum" in p.message for p in problems)
     assert [s.percentage for s in projects[0].sectors] == [Decimal(60), Decimal(60)]
+
+
+def test_budget_and_planned_disbursement_without_value_are_skipped():
+    projects, _ = read(FIXTURES / "missing-identifier.xml")
+    """Neither is kept with no amount (line 19's budget goes too: its value has no currency)."""
+    assert projects[0].budgets == [] and projects[0].planned_disbursements == []
 
 
 def test_read_iati_files_reports_every_problem_and_cross_file_duplicates():
