@@ -3,7 +3,8 @@
 Each query in graph/queries/*.rq runs through devkg's store (`EmbeddedStore.query`, the union
 default graph the endpoint answers over) and, as the peer, through pyoxigraph's own `Store.query`
 on the same files opened read-only, median of `--repeat` runs after one warm-up, rows counted.
-With `--url` it also times the same query through a running `devkg serve` over HTTP (JSON results).
+With `--url` it also times the same query through a running `devkg serve` over HTTP (JSON results),
+each run made distinct by a comment so that the server computes it rather than answering from its cache.
 """
 
 from __future__ import annotations
@@ -58,9 +59,12 @@ def main() -> None:
                           args.repeat)
         http = ""
         if args.url:
-            url = args.url + "?" + urllib.parse.urlencode({"query": text})
+            runs = iter(range(1_000_000))
 
             def fetch() -> int:
+                # A new comment each run: the server's per-build answer cache would answer a repeated text.
+                query = f"# run {next(runs)}\n{text}"
+                url = args.url + "?" + urllib.parse.urlencode({"query": query})
                 request = urllib.request.Request(url, headers={"Accept": "application/sparql-results+json"})
                 with urllib.request.urlopen(request, timeout=600) as r:
                     return len(json.load(r)["results"]["bindings"])
