@@ -385,7 +385,7 @@ def build(settings: Settings, progress: Progress = _stderr, *, workers: int | No
     check_target(settings.exports)
     path = new_build_path(settings.store)
     work = staging_dir(settings.exports, path.name)  # the export: source graphs are written while validating
-    turn = index = None
+    turn = index = staged = None
     try:
         turn = FeedTurn(settings, build_id=path.name)
         prepared = Prepared(settings.base)
@@ -432,16 +432,16 @@ def build(settings: Settings, progress: Progress = _stderr, *, workers: int | No
             report.graphs.update(write_graphs(store, {iris.graph("validation"): quality}))
         with timer.stage("optimize"):
             store.optimize()
-        with timer.stage("search index"):  # the shards gave projects and organisations; places and labels here
-            index.add(collect(store, "place", settings.base))
-            index.finish(store, settings.base)
-            index = None
         report.projects = sum(len(m.identifiers) for m in metas)
         report.organisations = _count_orgs(store, iris)
         with timer.stage("export"):  # dumps of the other graphs from the store, VoID; the feed's next state
             staged = stage(store, settings.exports, settings, build_id=path.name, work=work, prepared=prepared)
             work = None  # the export owns it now
             report.feed, turn = turn.finish(), None
+        with timer.stage("search index"):  # the shards gave projects and organisations; places and labels here
+            index.add(collect(store, "place", settings.base))
+            index.finish(store, settings.base, staged.graphs)  # with the export's counts per graph
+            index = None
         for note in report.feed.notes:
             progress(f"  feed: {note}")
         try:
@@ -469,6 +469,8 @@ def build(settings: Settings, progress: Progress = _stderr, *, workers: int | No
     except BaseException:
         if index is not None:
             index.close()
+        if staged is not None:
+            discard_export(staged)
         discard(path)
         if work is not None:
             shutil.rmtree(work, ignore_errors=True)

@@ -60,6 +60,7 @@ class ExportReport:
     directory: Path
     files: list[DumpFile] = field(default_factory=list)
     triples: int = 0  # quads written: every triple of every graph
+    graphs: dict[str, int] = field(default_factory=dict)  # quads per named graph, as VoID states them
     seconds: float = 0.0
     staged: Path | None = None  # the written export while it waits for `publish_export`
 
@@ -345,7 +346,8 @@ def stage(store: EmbeddedStore, out_dir: Path, settings: Settings, *, modified: 
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
-    return ExportReport(out_dir, files, total, time.perf_counter() - t0, staged=done)
+    named = {g: n for g, n in stats.graphs.items() if g is not None}
+    return ExportReport(out_dir, files, total, named, time.perf_counter() - t0, staged=done)
 
 
 def staging_dir(out_dir: Path, build_id: str) -> Path:

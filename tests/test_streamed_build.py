@@ -328,6 +328,7 @@ def _index_tables(path: Path) -> dict:
         "facets": {(iri[i], f, v) for i, f, v in db.execute("SELECT item, facet, value FROM facets")},
         "names": set(db.execute("SELECT iri, label FROM names")),
         "counts": set(db.execute("SELECT kind, facet, value, n FROM facet_counts")),
+        "graphs": set(db.execute("SELECT iri, quads FROM graphs")),
     }
 
 
@@ -347,6 +348,20 @@ def test_the_search_index_from_the_shards_is_the_index_of_the_built_store(built,
     assert {"country", "region", "funder", "sdg", "type", "placetype"} <= facets, facets
     # a project is found by the names of the places and organisations it links to
     assert any("Peru" in words and "/id/project/" in iri for iri, _, words in found["words"])
+
+
+def test_the_counts_in_the_index_are_the_stores(built):
+    """The home page and the service description read the build's counts from its index (the export's VoID
+    counting per graph, the index's projects and organisations): the same as counting the built store."""
+    from graph import search
+
+    settings, report = built
+    store = open_live(settings.store)
+    with search.connect(search.index_path(store.path)) as db:
+        found = search.counts(db)
+    assert found == search.count(store, settings.base)
+    assert found.projects == report.projects and found.organisations == report.organisations
+    assert found.quads == store.count() and len(found.graphs) == len(store.named_graphs()) > 5
 
 
 def test_a_shard_store_dumps_and_answers_as_a_strict_bulk_load_does(built):

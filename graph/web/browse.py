@@ -38,22 +38,40 @@ def index_file() -> Path:
     """The live build's index, checked once per build (not on every request): the file its build
     wrote (kept beside the live link for a remote store), else one made from the store."""
     live = current_app.extensions["devkg"]
+    return live.cached("search-index", lambda: _build_index() or _fallback_index(live.get()))
 
-    def find() -> Path:
-        store = live.get()
-        if store.path is not None:
-            path = search.index_path(store.path)
-        elif live.remote is not None:
-            path = search.kept_index_path(live.settings.store, live.remote.build_id())
-        else:
-            path = None
-        return path if search.current(path) else _fallback_index(store)
 
-    return live.cached("search-index", find)
+def _build_index() -> Path | None:
+    """The index the live build wrote (kept beside the live link for a remote store), if this code reads it."""
+    live = current_app.extensions["devkg"]
+    store = live.get()
+    if store.path is not None:
+        path = search.index_path(store.path)
+    elif live.remote is not None:
+        path = search.kept_index_path(live.settings.store, live.remote.build_id())
+    else:
+        path = None
+    return path if search.current(path) else None
 
 
 def open_index():
     return search.connect(index_file())
+
+
+def counts() -> search.Counts:
+    """Projects, organisations and quads per named graph of the live build, once per build: read from the
+    index its build wrote (the home page and the service description show them; counting a large store takes
+    seconds), else counted in the store (a store no current build made, which has no such index)."""
+    live = current_app.extensions["devkg"]
+
+    def read() -> search.Counts:
+        path = _build_index()
+        if path is None:
+            return search.count(live.get(), live.settings.base)
+        with closing(search.connect(path)) as db:
+            return search.counts(db)
+
+    return live.cached("counts", read)
 
 
 @lru_cache(maxsize=512)

@@ -12,6 +12,7 @@ from flask import Response, current_app, request
 from graph.namespaces import IRIS, prefixes
 from graph.store import BlankNode, Literal, NamedNode, Triple
 from graph.web import negotiate
+from graph.web.browse import counts
 from graph.web.errors import ApiError
 from graph.web.results import Cut, write_triples
 
@@ -24,17 +25,8 @@ def _sd(local: str) -> NamedNode:
     return NamedNode(f"{SD}{local}")
 
 
-def graph_counts(live) -> tuple[int, list[tuple[str, int]]]:
-    """(triples in the union, [(named graph, triples)]), computed once per build."""
-    def compute():
-        store = live.get()
-        return store.count(), [(g, store.count(g)) for g in store.named_graphs()]
-    return live.cached("graph-counts", compute)
-
-
 def service_triples(endpoint: str) -> list[Triple]:
     settings = current_app.config["DEVKG"]
-    live = current_app.extensions["devkg"]
     dev = f"{settings.base}def#"
     me = NamedNode(endpoint)
     t = [Triple(me, RDF_TYPE, _sd("Service")), Triple(me, _sd("endpoint"), me),
@@ -52,7 +44,8 @@ def service_triples(endpoint: str) -> list[Triple]:
     t.append(Triple(me, NamedNode(f"{dev}maxResultRows"),
                        Literal(str(settings.max_rows), datatype=NamedNode(
                            "http://www.w3.org/2001/XMLSchema#integer"))))
-    total, graphs = graph_counts(live)
+    c = counts()
+    total, graphs = c.quads, c.graphs
     dataset, default = BlankNode("dataset"), BlankNode("default")
     t += [Triple(me, _sd("defaultDataset"), dataset), Triple(dataset, RDF_TYPE, _sd("Dataset")),
           Triple(dataset, _sd("defaultGraph"), default), Triple(default, RDF_TYPE, _sd("Graph")),

@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Blueprint, current_app, render_template, request
 
 from graph.config import Settings
-from graph.web import negotiate
+from graph.web import browse, negotiate
 
 bp = Blueprint("pages", __name__)
 QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
@@ -50,13 +50,9 @@ def editor_text(query: str, preset: dict[str, str]) -> str:
     return "\n".join(kept).rstrip() + "\n"
 
 
-def counts(store, settings: Settings) -> dict[str, int]:
-    def q(cls: str) -> int:
-        query = f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a <{settings.base}def#{cls}> }}"
-        return int(next(iter(store.query(query)))["n"].value)
-
-    return {"projects": q("Project"), "organisations": q("Organisation"), "triples": store.count(),
-            "graphs": len(store.named_graphs())}
+def counts() -> dict[str, int]:
+    c = browse.counts()
+    return {"projects": c.projects, "organisations": c.organisations, "triples": c.quads, "graphs": len(c.graphs)}
 
 
 def ontology_terms(store, settings: Settings) -> list[dict]:
@@ -99,8 +95,7 @@ def compact(iri: str, base: str) -> str:
 @bp.route("/")
 def home():
     settings = current_app.config["DEVKG"]
-    live = current_app.extensions["devkg"]
-    data = {"counts": live.cached("home-counts", lambda: counts(live.get(), settings)), "base": settings.base,
+    data = {"counts": counts(), "base": settings.base,
             "examples": example_queries()}
     if negotiate.wants_html(request.headers.get("Accept")):
         return render_template("home.html", **data)

@@ -151,6 +151,19 @@ def test_service_description_for_programs_without_a_query(client, web_settings):
     features = {str(o) for o in g.objects(None, __import__("rdflib").URIRef(sd + "feature"))}
     assert sd + "UnionDefaultGraph" in features
     assert sd + "BasicFederatedQuery" not in features  # SERVICE is off by default
+    # the build's counts: the default graph (the union) and each named graph, as in the store
+    from rdflib import URIRef
+
+    from graph.store import open_live
+
+    store, triples = open_live(web_settings.store), URIRef("http://rdfs.org/ns/void#triples")
+    graph_of = {str(g.value(ng, URIRef(sd + "name"))): g.value(ng, URIRef(sd + "graph"))
+                for ng in g.subjects(URIRef(sd + "name"), None)}
+    assert {name: int(g.value(node, triples)) for name, node in graph_of.items()} == {
+        name: store.count(name) for name in store.named_graphs()}
+    (default_graph,) = g.objects(None, URIRef(sd + "defaultGraph"))
+    default = g.value(default_graph, triples)
+    assert int(default) == store.count() == sum(store.count(name) for name in store.named_graphs())
 
 
 def test_query_page_for_browsers_lists_every_example(client):
