@@ -235,12 +235,10 @@ def validate_sources(metas: list[SourceMeta], shapes: Graph, reference: dict[URI
     line.total = len(shards)
     findings: set[Finding] = set()
     workers = workers or min(os.cpu_count() or 1, 4)
-    if workers <= 1 or len(shards) <= 2:
-        done_shards = map(_check_shard, shards)
-        pool = None
-    else:  # in order (graph order for the feed); the pool still runs ahead
-        pool = multiprocessing.get_context("fork").Pool(min(workers, len(shards)))
-        done_shards = pool.imap(_check_shard, shards)
+    # Always in worker processes, in order (graph order for the feed; the pool still runs ahead): a
+    # shard's in-memory store is given back when its worker ends, not kept by the build process.
+    pool = multiprocessing.get_context("fork").Pool(max(1, min(workers, len(shards))))
+    done_shards = pool.imap(_check_shard, shards)
     try:
         for done, result in enumerate(done_shards, 1):
             findings.update(result.findings)
@@ -248,9 +246,8 @@ def validate_sources(metas: list[SourceMeta], shapes: Graph, reference: dict[URI
                 on_shard(result)
             line.update(done, f"{done}/{len(shards)} shards, {len(findings)} findings")
     finally:
-        if pool is not None:
-            pool.close()
-            pool.join()
+        pool.close()
+        pool.join()
         _shared.clear()
     ordered = sorted(findings, key=lambda f: (SEVERITY_ORDER.get(f.severity, 3), f.focus, f.path or "", f.message))
     return ValidationReport(not any(f.severity == "Violation" for f in ordered), ordered, report_graph(ordered))
