@@ -86,13 +86,12 @@ def _size(path: Path) -> int:
 
 
 def _map(fn, jobs: list[tuple], workers: int | None):
-    """`fn` over `jobs` in worker processes, even for one job: reading and mapping a file holds its
-    sorted lines (a 200 MB IATI file: about 3 GB), which a worker gives back to the system when it
-    ends, while the build process would keep it through every later stage."""
-    if not jobs:
-        return
+    """`fn` over `jobs`, in a pool of worker processes when there is more than one job."""
     workers = workers or min(os.cpu_count() or 1, 4)
-    with multiprocessing.get_context("fork").Pool(max(1, min(workers, len(jobs)))) as pool:
+    if workers <= 1 or len(jobs) <= 1:
+        yield from map(fn, jobs)
+        return
+    with multiprocessing.get_context("fork").Pool(min(workers, len(jobs))) as pool:
         yield from pool.imap_unordered(fn, jobs, chunksize=1)
 
 
