@@ -71,3 +71,16 @@ def small_app(tmp_path_factory):
     from server import create_app
 
     return create_app(small_settings(tmp_path_factory.mktemp("small")))
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    """Headless Chromium (Debian's `chromium`) for one test module; the module is skipped without it."""
+    from cdp import Browser, chromium_path
+
+    exe = chromium_path()
+    if exe is None:
+        pytest.skip("chromium is not installed (apt-get install -y chromium)")
+    b = Browser(exe, tmp_path_factory.mktemp("chromium"))
+    yield b
+    b.close()

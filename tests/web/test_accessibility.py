@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
-from cdp import Browser, chromium_path, open_page
+from cdp import open_page
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 
@@ -34,16 +34,10 @@ PAGES = {
 EXCLUDE = ["#yasgui .CodeMirror-code"]
 
 
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    exe = chromium_path()
-    if exe is None:
-        pytest.skip("chromium is not installed (apt-get install -y chromium)")
+@pytest.fixture(scope="module", autouse=True)
+def axe():
     if not AXE.is_file():
         pytest.skip(f"{AXE} is missing: run `npm ci` (make test does)")
-    b = Browser(exe, tmp_path_factory.mktemp("chromium-axe"))
-    yield b
-    b.close()
 
 
 def describe(violations: list[dict]) -> str:

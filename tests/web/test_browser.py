@@ -10,18 +10,7 @@ from __future__ import annotations
 import json
 import urllib.parse
 
-import pytest
-from cdp import Browser, chromium_path, console_problems, keep_screenshot, open_page
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    exe = chromium_path()
-    if exe is None:
-        pytest.skip("chromium is not installed (apt-get install -y chromium)")
-    b = Browser(exe, tmp_path_factory.mktemp("chromium-profile"))
-    yield b
-    b.close()
+from cdp import Browser, console_problems, keep_screenshot, open_page
 
 
 def test_query_page_runs_an_example_and_shows_rows(browser, devkg_server):

@@ -10,7 +10,7 @@ import json
 import time
 
 import pytest
-from cdp import Browser, chromium_path, keep_screenshot, open_page
+from cdp import keep_screenshot, open_page
 
 PAGES = {
     "project": "/id/project/CA-3-A034224001",
@@ -26,16 +26,6 @@ PAGES = {
     "ontology": "/def",
     "query": "/sparql",
 }
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    exe = chromium_path()
-    if exe is None:
-        pytest.skip("chromium is not installed (apt-get install -y chromium)")
-    b = Browser(exe, tmp_path_factory.mktemp("chromium-pages"))
-    yield b
-    b.close()
 
 
 @pytest.mark.parametrize("name", list(PAGES))
