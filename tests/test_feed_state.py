@@ -176,6 +176,40 @@ def test_descriptions_group_by_project_not_by_iri_prefix():
         assert subjects == {f"<{BASE}id/project/{key}>", f"<{BASE}id/project/{key}/budget/1>"}
 
 
+@pytest.mark.parametrize("order", ["grouped", "interleaved", "shuffled"])
+def test_project_groups_describe_each_project_whole_in_any_line_order(order):
+    """Lines of a source graph in its load order (projects together, `X1` between `X`'s nodes, a link
+    added at the end), in a project-hopping order and shuffled: the same descriptions as grouping all
+    of them first, with projects described early when their lines come together."""
+    import random
+
+    from graph.feed import ProjectGroups
+
+    graph = f"{BASE}graph/source/iati/x"
+    projects = [f"X{i}" for i in range(200)] + ["X", "X-2"]
+    lines = sorted(f"<{BASE}id/project/{k}{node}> <{BASE}def#p{j}> \"{k} {j}\" .\n".encode()
+                   for k in projects for node in ("", "/budget/1", "/budget/2") for j in range(3))
+    lines.append(f"<{BASE}id/project/X> <{BASE}def#relatedProject> <{BASE}id/project/X-2> .\n".encode())
+    if order == "interleaved":
+        lines = sorted(lines, key=lambda line: (line.split(b" ")[2], line))
+    elif order == "shuffled":
+        random.Random(7).shuffle(lines)
+    expected = {}
+    for line in lines:
+        project = Iris(BASE).project_of(line[1:line.index(b">")].decode())
+        expected.setdefault(project, []).append(line)
+    groups = ProjectGroups(Iris(BASE))
+    for start in range(0, len(lines), 97):
+        assert groups.take(graph, lines[start:start + 97]) == []
+    if order == "grouped":  # described as they went by; X1 (say) again after X10-X19
+        assert len(groups.described) > 150 and groups.reopened <= 25
+    if order == "shuffled":  # held once reopens outweigh descriptions: the work stays linear
+        assert groups.reopened <= ProjectGroups.REOPENS + 2 * len(expected)
+    found = groups.flush()
+    assert [d.project for d in found] == sorted(expected)
+    assert {d.project: d.content for d in found} == {p: b"".join(sorted(v)).decode() for p, v in expected.items()}
+
+
 @pytest.mark.parametrize("text,expected", [
     ("2026-05-01T10:11:12Z", "2026-05-01T10:11:12.000Z"),
     ("2026-05-01T10:11:12.5+02:00", "2026-05-01T08:11:12.500Z"),
