@@ -433,14 +433,14 @@ def build(settings: Settings, progress: Progress = _stderr, *, workers: int | No
         with timer.stage("optimize"):
             store.optimize()
         report.projects = sum(len(m.identifiers) for m in metas)
-        report.organisations = _count_orgs(store, iris)
         with timer.stage("export"):  # dumps of the other graphs from the store, VoID; the feed's next state
             staged = stage(store, settings.exports, settings, build_id=path.name, work=work, prepared=prepared)
             work = None  # the export owns it now
             report.feed, turn = turn.finish(), None
         with timer.stage("search index"):  # the shards gave projects and organisations; places and labels here
             index.add(collect(store, "place", settings.base))
-            index.finish(store, settings.base, staged.graphs)  # with the export's counts per graph
+            kinds = index.finish(store, settings.base, staged.graphs)  # with the export's counts per graph
+            report.organisations = kinds.get("organisation", 0)
             index = None
         for note in report.feed.notes:
             progress(f"  feed: {note}")
@@ -490,8 +490,3 @@ def build(settings: Settings, progress: Progress = _stderr, *, workers: int | No
 
 def _is_violation(finding) -> bool:
     return str(getattr(finding, "severity", "Violation")).endswith("Violation")
-
-
-def _count_orgs(store: EmbeddedStore, iris: Iris) -> int:
-    q = f"SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE {{ ?o a <{iris.vocab}Organisation> }}"
-    return int(next(iter(store.query(q)))["n"].value)

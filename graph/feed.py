@@ -180,7 +180,7 @@ class ProjectGroups:
                     self.current = project
                     if project in self.described:  # more lines of a project already described
                         self.reopened += 1
-                        groups[project] = self.described.pop(project).content.encode().splitlines(keepends=True)
+                        groups[project] = zlib.decompress(self.described.pop(project).packed).splitlines(keepends=True)
             if project is not None:
                 groups.setdefault(project, []).append(line)
         return done
