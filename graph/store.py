@@ -418,10 +418,6 @@ WRITE_TIMEOUT = 3600.0  # seconds for one upload chunk or update (a switch moves
 UNION_PAUSE = 3.0  # seconds a union build waits after its staging mark: past readers' manifest_ttl
 
 
-def _literal(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
 class StoreTimeout(StoreError):
     """The remote store gave no complete answer within the query timeout."""
 
@@ -745,7 +741,7 @@ class RemoteStore:
         # (a killed build's mark stays until the next build's cleanup of everything)
         for b in marks if build is None else [b for b in marks if b == build]:
             ops.append(f"DELETE DATA {{ GRAPH <{self.manifest}> {{ <{self.manifest}> <{MANIFEST_STAGING}> "
-                       f"{_literal(b)} }} }}")
+                       f"{ox.Literal(b)} }} }}")
         if ops:
             self.update(" ;\n".join(ops))
         return doomed
@@ -770,7 +766,7 @@ class RemoteStore:
         names = source.named_graphs()
         fresh = [g for g in names if g not in live]
         foreign = self.foreign_graphs(names, graphs)
-        facts = " . ".join([f"<{self.manifest}> <{MANIFEST_STAGING}> {_literal(build)}"] +
+        facts = " . ".join([f"<{self.manifest}> <{MANIFEST_STAGING}> {ox.Literal(build)}"] +
                            [f"<{self.manifest}> <{MANIFEST_PENDING}> <{g}>" for g in fresh])
         self.update(f"INSERT DATA {{ GRAPH <{self.manifest}> {{ {facts} }} }}")
         if self.union:
@@ -823,7 +819,7 @@ class RemoteStore:
                 [f"<{self.manifest}> <{MANIFEST_PENDING}> <{g}>" for g in gone] + \
                 [f"<{self.manifest}> <{MANIFEST_FOREIGN}> <{g}>" for g in foreign] + \
                 [f"<{self.manifest}> <{MANIFEST_LISTED}> true"] + \
-                [f"<{self.manifest}> <{MANIFEST_STAGING}> {_literal(build)}"]
+                [f"<{self.manifest}> <{MANIFEST_STAGING}> {ox.Literal(build)}"]
         ops.append(f"INSERT DATA {{ GRAPH <{self.manifest}> {{ {' . '.join(facts)} }} }}")
         return " ;\n".join(ops)
 
