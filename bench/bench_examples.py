@@ -10,6 +10,7 @@ each run made distinct by a comment so that the server computes it rather than a
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import statistics
 import sys
@@ -59,7 +60,7 @@ def main() -> None:
                           args.repeat)
         http = ""
         if args.url:
-            runs = iter(range(1_000_000))
+            runs = itertools.count()
 
             def fetch() -> int:
                 # A new comment each run: the server's per-build answer cache would answer a repeated text.
