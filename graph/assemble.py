@@ -34,10 +34,19 @@ from graph.config import Settings
 from graph.mapping.iris import Iris
 from graph.ntriples import nt_line
 from graph.records import Problem, Where
-from graph.sourcework import SourceMeta, SourceWriter, cached, entry_name, fingerprint, nq_path, process_iati
+from graph.sourcework import (
+    SourceMeta,
+    SourceWriter,
+    cached,
+    entry_files,
+    fingerprint,
+    nq_path,
+    open_entry,
+    process_iati,
+)
 from graph.store import EmbeddedStore, MemoryStore, NamedNode, RdfFormat, parse, serialize
 
-LOAD_BATCH_BYTES = 256 << 20  # N-Quads per bulk_load call: pyoxigraph's loader memory grows with it
+LOAD_BATCH_QUADS = 1_250_000  # per bulk_load call (about 256 MB of N-Quads): the loader's memory grows with it
 
 
 def run_sources(settings: Settings, iris: Iris, ref, cache: Path, line: Stage,
@@ -144,10 +153,11 @@ def cross_source_duplicates(metas: list[SourceMeta]) -> list[Problem]:
 
 
 class _Chain(io.RawIOBase):
-    """Several files (and a tail of bytes) read as one stream, for one `bulk_load` call."""
+    """Several files (and a tail of bytes) read as one stream, for one `bulk_load` call; `opener`
+    reads a file (`open_entry` for the gzipped cache entries)."""
 
-    def __init__(self, paths: list[Path], tail: bytes = b""):
-        self.paths, self.current = list(paths), None
+    def __init__(self, paths: list[Path], tail: bytes = b"", opener=lambda path: open(path, "rb")):
+        self.paths, self.current, self.opener = list(paths), None, opener
         self.tail, self.at = memoryview(tail), 0  # read by position: the engine asks for a few KB at a time
 
     def close(self) -> None:
@@ -165,7 +175,7 @@ class _Chain(io.RawIOBase):
                     buffer[:n] = self.tail[self.at:self.at + n]
                     self.at += n
                     return n
-                self.current = open(self.paths.pop(0), "rb")
+                self.current = self.opener(self.paths.pop(0))
             n = self.current.readinto(buffer)
             if n:
                 return n
@@ -228,12 +238,11 @@ def load_sources(store: EmbeddedStore, metas: list[SourceMeta], placement: Place
         if not m.triples:
             continue
         counts[m.graph] = m.triples
-        path = nq_path(cache, m.key)
-        batch.append(path)
-        size += path.stat().st_size
+        batch.append(nq_path(cache, m.key))
+        size += m.triples
         loaded += m.triples
-        if size >= LOAD_BATCH_BYTES:
-            store.load(_Chain(batch), RdfFormat.N_QUADS)
+        if size >= LOAD_BATCH_QUADS:
+            store.load(_Chain(batch, opener=open_entry), RdfFormat.N_QUADS)
             batch, size = [], 0
             line.update(loaded, f"{loaded} quads")
     tail = [_quads(placement.organisations, str(iris.graph("organisations")))]
@@ -242,7 +251,7 @@ def load_sources(store: EmbeddedStore, metas: list[SourceMeta], placement: Place
         lines = placement.extra(g)
         tail.append(_quads(lines, g))
         counts[g] = counts.get(g, 0) + len(lines)
-    store.load(_Chain(batch, b"".join(tail)), RdfFormat.N_QUADS)
+    store.load(_Chain(batch, b"".join(tail), open_entry), RdfFormat.N_QUADS)
     line.update(loaded, f"{loaded} quads")
     return counts
 
@@ -296,7 +305,7 @@ def settled_organisations(metas: list[SourceMeta], iris: Iris) -> list[str]:
 
 def prune_cache(cache: Path, metas: list[SourceMeta]) -> None:
     """Drop cache entries of sources that are gone."""
-    keep = {entry_name(m.key) for m in metas}
+    keep = set().union(*(entry_files(cache, m.key) for m in metas))
     for f in cache.iterdir():
-        if f.name.split(".", 1)[0] not in keep:
+        if f.name not in keep:  # gone sources, and entries in an older form
             f.unlink(missing_ok=True)

@@ -28,6 +28,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDFS, SH
@@ -36,7 +37,7 @@ from graph.assemble import Placement
 from graph.buildlog import Stage
 from graph.mapping.iris import Iris
 from graph.shacl_sparql import CompiledShapes, compile_shapes, report_graph, run_checks
-from graph.sourcework import SourceMeta, nq_path
+from graph.sourcework import SourceMeta, nq_path, open_entry
 from graph.store import EmbeddedStore, MemoryStore, NamedNode, RdfFormat
 from graph.validate import SEVERITY_ORDER, Finding, ValidationReport
 
@@ -85,7 +86,7 @@ class ShardResult:
     index: object = None  # graph.search.IndexRows of the shard's projects (or the merged organisations)
 
 
-def _load(store: MemoryStore, data: bytes | None = None, path: str | None = None) -> None:
+def _load(store: MemoryStore, data: bytes | IO[bytes]) -> None:
     """N-Quads into a shard's store, in order (the engine dumps a graph in the order it was given).
 
     Leniently (IRIs are not validated again) and not as a bulk load: half the CPU of a strict
@@ -93,7 +94,7 @@ def _load(store: MemoryStore, data: bytes | None = None, path: str | None = None
     output (cache entries and build-made quads); the load stage still reads every cache entry
     strictly into the store, so bad data stops the build all the same.
     """
-    store.load(data, RdfFormat.N_QUADS, path=path, lenient=True)
+    store.load(data, RdfFormat.N_QUADS, lenient=True)
 
 
 def _check_shard(shard: Shard) -> ShardResult:
@@ -102,7 +103,8 @@ def _check_shard(shard: Shard) -> ShardResult:
     store = MemoryStore()
     _load(store, _shared["reference"])
     for path in shard.paths:
-        _load(store, path=str(path))
+        with open_entry(path) as entry:
+            _load(store, entry)
     for extra in shard.own + shard.context + shard.organisations:
         if extra:
             _load(store, extra)

@@ -3,6 +3,7 @@ every triple in one graph; an incremental rebuild equals a full build; failures 
 
 from __future__ import annotations
 
+import gzip
 import os
 import re
 import shutil
@@ -162,7 +163,16 @@ def test_incremental_rebuild_equals_a_full_build(tmp_path):
     start = text.index("<iati-activity ")
     end = text.index("</iati-activity>", start) + len("</iati-activity>")
     changed.write_text(text[:start] + text[end:].replace("<narrative>", "<narrative>Changed ", 1), encoding="utf-8")
+    cache = settings.store.parent / "cache" / "sources"
+    entries = sorted(cache.glob("*.nq.gz"))  # the IATI files and the curated YAML sources
+    assert len(entries) > len(files) and all(gzip.decompress(p.read_bytes()).endswith(b" .\n") for p in entries)
+    stale = [entries[0].with_name(entries[0].name.removesuffix(".gz")), entries[0].with_name("x.nq.gz.1.tmp")]
+    for p in stale:  # an entry in the older, plain form and a worker's leftover
+        p.write_bytes(b"<urn:a> <urn:b> <urn:c> <urn:g> .\n")
     again = build(settings, progress=lambda m: None, workers=1)
+    assert not any(p.exists() for p in stale)
+    assert sorted(p.name for p in cache.iterdir()) == sorted(
+        name for p in cache.glob("*.json") for name in (p.name, p.with_suffix(".nq.gz").name))
     assert again.reused == len(files) - 1 and first.reused == 0
     assert again.projects == first.projects - 1
     fresh = settings_for(data, tmp_path / "fresh")
@@ -369,14 +379,16 @@ def test_a_shard_store_dumps_and_answers_as_a_strict_bulk_load_does(built):
     writes a graph in the order its quads were given, so the dumps, the feed and the index rows
     read from a shard are what a strict bulk load of the same entries gives, byte for byte."""
     from graph.shards import _load
+    from graph.sourcework import open_entry
 
     settings, _report = built
-    entries = sorted((settings.store.parent / "cache" / "sources").glob("*.nq"))
+    entries = sorted((settings.store.parent / "cache" / "sources").glob("*.nq.gz"))
     assert entries
     lenient, strict = ox.Store(), ox.Store()
     for path in entries:
-        _load(lenient, path=str(path))
-        strict.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+        with open_entry(path) as f:
+            _load(lenient, f)
+        strict.bulk_load(gzip.decompress(path.read_bytes()), format=ox.RdfFormat.N_QUADS)
     graphs = sorted(g.value for g in strict.named_graphs())
     assert graphs and sorted(g.value for g in lenient.named_graphs()) == graphs
     for g in graphs:
