@@ -46,7 +46,7 @@ from graph.sourcework import (
 )
 from graph.store import EmbeddedStore, MemoryStore, NamedNode, RdfFormat, parse, serialize
 
-LOAD_BATCH_QUADS = 1_250_000  # per bulk_load call (about 256 MB of N-Quads): the loader's memory grows with it
+LOAD_BATCH_QUADS = 1_000_000  # per bulk_load call (about 230 MB of N-Quads): the loader's memory grows with it
 
 
 def run_sources(settings: Settings, iris: Iris, ref, cache: Path, line: Stage,
