@@ -153,28 +153,56 @@ class _Output:
 
 @dataclass
 class GraphPart:
-    """One named graph's dumps, written ahead by a build worker from its in-memory shard:
-    its own Turtle file (already in the export directory) and its members of the
-    whole-dataset N-Quads and TriG files (copied in by `stage`, then deleted)."""
+    """One named graph's dumps (or, for a source taken apart across shards, one piece's), written
+    ahead by a build worker from its in-memory shard: its Turtle (already the graph's file in the
+    export directory for piece 0, a file of its own to append to it for later pieces) and its
+    members of the whole-dataset N-Quads and TriG files (copied in by `stage`, then deleted)."""
 
     graph: str
     turtle: DumpFile
     nquads: Path
     trig: Path
     stats: DatasetStats | None  # taken into `Prepared.stats` as the part arrives
+    piece: int = 0
 
 
 class Prepared:
-    """The source graphs a build's workers dumped ahead (`GraphPart`s), and what they counted."""
+    """The source graphs a build's workers dumped ahead (`GraphPart`s, a graph's in piece order),
+    and what they counted. A graph written in pieces gets one Turtle file: each later piece's
+    gzip members are appended to the first's as they arrive (Turtle allows a prefix declared
+    again, TriG a graph in several blocks), hashed on the way."""
 
     def __init__(self, base: str):
-        self.parts: dict[str, GraphPart] = {}
+        self.parts: dict[str, list[GraphPart]] = {}
         self.stats = DatasetStats(base)
+        self._hashes: dict[str, hashlib._Hash] = {}
 
     def add(self, part: GraphPart) -> None:
         self.stats.merge(part.stats)
         part.stats = None
-        self.parts[part.graph] = part
+        parts = self.parts.setdefault(part.graph, [])
+        if parts and part.piece <= parts[-1].piece:
+            raise ExportError(f"pieces of {part.graph} came out of order ({part.piece} after {parts[-1].piece})")
+        parts.append(part)
+        if len(parts) > 1:
+            self._append_turtle(parts[0], part)
+
+    def _append_turtle(self, first: GraphPart, piece: GraphPart) -> None:
+        whole, extra = first.nquads.parent / first.turtle.name, piece.nquads.parent / piece.turtle.name
+        sha = self._hashes.get(first.graph)
+        if sha is None:
+            sha = self._hashes[first.graph] = hashlib.sha256()
+            with whole.open("rb") as f:
+                while chunk := f.read(1 << 20):
+                    sha.update(chunk)
+        size = first.turtle.size
+        with whole.open("ab") as out, extra.open("rb") as f:
+            while chunk := f.read(1 << 20):
+                sha.update(chunk)
+                out.write(chunk)
+                size += len(chunk)
+        extra.unlink()
+        first.turtle = DumpFile(first.turtle.name, size, sha.hexdigest(), first.graph)
 
 
 def _prefixes(base: str) -> dict[str, str]:
@@ -225,11 +253,14 @@ def write_graph(store, graph: str | None, work: Path, outputs: list[_Output], st
         tmp.unlink(missing_ok=True)
 
 
-def write_part(store, graph: str, work: Path, base: str, take=None) -> GraphPart:
-    """A source graph's dumps, written by a build worker from its shard (see `write_graph`)."""
-    stem = graph_file_name(graph, base).removesuffix(".ttl.gz")
+def write_part(store, graph: str, work: Path, base: str, take=None, piece: int = 0) -> GraphPart:
+    """A source graph's dumps (from `piece` on, when a large source is taken apart), written by a
+    build worker from its shard (see `write_graph`)."""
+    name = graph_file_name(graph, base)
+    stem = f"{name.removesuffix('.ttl.gz')}.{piece}"
+    turtle = work / name if piece == 0 else work / f".{stem}.ttl.part"
     outputs = [_Output(work / f".{stem}.nq.part"), _Output(work / f".{stem}.trig.part"),
-               _Output(work / graph_file_name(graph, base), graph=graph)]
+               _Output(turtle, graph=graph)]
     stats = DatasetStats(base)
     try:
         write_graph(store, graph, work, outputs, stats, _prefixes(base), take)
@@ -237,7 +268,7 @@ def write_part(store, graph: str, work: Path, base: str, take=None) -> GraphPart
     finally:
         for o in outputs:
             o.stop()
-    return GraphPart(graph, own, work / nquads.name, work / trig.name, stats)
+    return GraphPart(graph, own, work / nquads.name, work / trig.name, stats, piece)
 
 
 def count(store, base: str) -> DatasetStats:
@@ -278,10 +309,10 @@ def _dump(store: EmbeddedStore, work: Path, base: str, prepared: Prepared | None
                     raise ExportError(f"two named graphs map to the dump file {name}: rename one ({g})")
                 names.add(name)
             if g in parts:
-                part = parts[g]
-                whole[0].append_member(part.nquads)
-                whole[1].append_member(part.trig)
-                files.append(part.turtle)
+                for part in parts[g]:
+                    whole[0].append_member(part.nquads)
+                    whole[1].append_member(part.trig)
+                files.append(parts[g][0].turtle)
                 continue
             own = _Output(work / name, graph=g) if g is not None else None
             write_graph(store, g, work, whole + ([own] if own else []), stats, pfx)
@@ -292,7 +323,7 @@ def _dump(store: EmbeddedStore, work: Path, base: str, prepared: Prepared | None
     finally:
         for o in whole + ([own] if own else []):
             o.stop()
-    for part in parts.values():
+    for part in (p for pieces in parts.values() for p in pieces):
         part.nquads.unlink(missing_ok=True)
         part.trig.unlink(missing_ok=True)
     return [*done, *files], stats

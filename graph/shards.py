@@ -37,7 +37,7 @@ from graph.assemble import Placement
 from graph.buildlog import Stage
 from graph.mapping.iris import Iris
 from graph.shacl_sparql import CompiledShapes, compile_shapes, report_graph, run_checks
-from graph.sourcework import SourceMeta, nq_path, open_entry
+from graph.sourcework import SourceMeta, nq_path, open_entry, read_member
 from graph.store import EmbeddedStore, MemoryStore, NamedNode, RdfFormat
 from graph.validate import SEVERITY_ORDER, Finding, ValidationReport
 
@@ -61,19 +61,47 @@ def _subclasses(shapes: Graph, reference: list[Graph]) -> dict[str, set[str]]:
 
 
 @dataclass
-class Shard:
-    """A group of sources checked together: their cache entries and what the build adds to their graphs."""
+class Unit:
+    """What one shard takes of a source: its whole cache entry (`member` None), or one piece of it.
 
-    paths: list[Path] = field(default_factory=list)
-    graphs: list[str] = field(default_factory=list)  # the sources' graph IRIs, in IRI order
-    own: list[bytes] = field(default_factory=list)  # N-Quads each graph gets beyond its entry (shared triples)
-    related: list[bytes] = field(default_factory=list)  # its dev:relatedProject links: dumped, not checked
-    context: list[bytes] = field(default_factory=list)  # what links resolve to: concepts other graphs hold
-    organisations: list[bytes] = field(default_factory=list)  # the sources' own statements about organisations
+    The first unit of a source brings what the build adds to its graph (`own`: shared triples
+    homed there, and `related` links); every unit brings what links resolve to (`context`,
+    `organisations`). A piece's projects link to the source document, which the first piece
+    loads into the graph and the others into the context graph, so every piece is checked
+    as the whole source would be.
+    """
+
+    path: Path
+    member: tuple[int, int, int, int] | None
+    graph: str
+    piece: int  # 0 for a whole entry or a source's first piece
+    own: bytes
+    related: bytes
+    context: bytes
+    organisations: bytes
+    projects: list[str]
+    quads: int
+    document: tuple[int, int, int, int] | None = None  # a piece's: the entry's document member, to load
+
+
+@dataclass
+class Shard:
+    """A group of sources (or of a large source's pieces) checked together."""
+
+    units: list[Unit] = field(default_factory=list)
     projects: set[str] = field(default_factory=set)  # IRIs of the shard's projects
     quads: int = 0
+    context: list[bytes] = field(default_factory=list)  # the merged organisations, for the last shard
     organisations_only: bool = False
     number: int = 0
+
+    @property
+    def graphs(self) -> list[tuple[str, int]]:
+        """The shard's source graphs in order, each with the piece it starts at."""
+        first: dict[str, int] = {}
+        for u in self.units:
+            first.setdefault(u.graph, u.piece)
+        return list(first.items())
 
 
 @dataclass
@@ -102,20 +130,31 @@ def _check_shard(shard: Shard) -> ShardResult:
     org_prefix = _shared["org_prefix"]
     store = MemoryStore()
     _load(store, _shared["reference"])
-    for path in shard.paths:
-        with open_entry(path) as entry:
-            _load(store, entry)
-    for extra in shard.own + shard.context + shard.organisations:
-        if extra:
-            _load(store, extra)
+    for u in shard.units:
+        if u.member is None:
+            with open_entry(u.path) as entry:
+                _load(store, entry)
+        else:
+            _load(store, read_member(u.path, u.member))
+            if u.document is not None:
+                document = read_member(u.path, u.document)
+                if u.piece:
+                    document = _regraph(document, u.graph, CONTEXT)
+                _load(store, document)
+    for u in shard.units:
+        for extra in (u.own, u.context, u.organisations):
+            if extra:
+                _load(store, extra)
+    for extra in shard.context:
+        _load(store, extra)
     result = ShardResult([])
     for f in run_checks(store, compiled):
         about_org = f.focus.startswith(org_prefix) and "/codelist/" not in f.focus
         if about_org == shard.organisations_only:
             result.findings.append(f)
-    for related in shard.related:  # checked nowhere (their targets are in other shards); dumped and reasoned over
-        if related:
-            _load(store, related)
+    for u in shard.units:  # checked nowhere (their targets are in other shards); dumped and reasoned over
+        if u.related:
+            _load(store, u.related)
     publish = _shared.get("publish")
     if publish is not None:
         if not shard.organisations_only:
@@ -123,6 +162,15 @@ def _check_shard(shard: Shard) -> ShardResult:
         _reason(store, shard, publish, result)
         _index(store, shard, publish, result)
     return result
+
+
+def _regraph(nquads: bytes, graph: str, to: str) -> bytes:
+    """N-Quads of `graph` (every line ending in its name, as devkg writes them) moved to graph `to`."""
+    suffix, other = f" <{graph}> .\n".encode(), f" <{to}> .\n".encode()
+    lines = nquads.splitlines(keepends=True)
+    if not all(line.endswith(suffix) for line in lines):
+        raise ValueError(f"a cache entry's document is not all in {graph}")
+    return b"".join(line[:-len(suffix)] + other for line in lines)
 
 
 def _publish(store: MemoryStore, shard: Shard, publish: Publish, result: ShardResult) -> None:
@@ -135,8 +183,8 @@ def _publish(store: MemoryStore, shard: Shard, publish: Publish, result: ShardRe
     def take(graph, lines) -> None:
         result.descriptions.extend(groups.take(graph, lines))
 
-    for graph in shard.graphs:
-        result.parts.append(write_part(store, graph, publish.work, publish.base, take))
+    for graph, piece in shard.graphs:
+        result.parts.append(write_part(store, graph, publish.work, publish.base, take, piece))
     result.descriptions += groups.flush()
 
 
@@ -183,6 +231,35 @@ def _index(store: MemoryStore, shard: Shard, publish: Publish, result: ShardResu
         result.index = collect(EmbeddedStore.of(store), "project", publish.base, shard.projects)
 
 
+def units(m: SourceMeta, placement: Placement, iris: Iris, cache: Path) -> list[Unit]:
+    """A source as shards take it: whole, or (above `SHARD_QUADS`, written in several pieces) piece by piece,
+    each piece with its own projects and the `dev:relatedProject` links from them."""
+    path, own = nq_path(cache, m.key), placement.shared.get(m.graph, [])
+    homed = set(own)
+    organisations = _quads(m.orgs, CONTEXT_ORGANISATIONS)
+    projects = [str(iris.project(identifier)) for identifier, _line in m.identifiers]
+    related = placement.related.get(m.graph, [])
+    if m.triples <= SHARD_QUADS or len(m.pieces) < 2:
+        return [Unit(path, None, m.graph, 0, _quads(own, m.graph), _quads(related, m.graph),
+                     _quads([t for t in m.shared if t not in homed], CONTEXT), organisations, projects, m.triples)]
+    everything_shared = _quads(m.shared, CONTEXT)
+    out, start, piece_of = [], 0, {}
+    for k, member in enumerate(m.pieces):
+        these = projects[start:start + member[3]]
+        start += member[3]
+        piece_of.update(dict.fromkeys(these, k))
+        first = k == 0
+        out.append(Unit(path, member, m.graph, k, _quads(own, m.graph) if first else b"", b"",
+                        _quads([t for t in m.shared if t not in homed], CONTEXT) if first else everything_shared,
+                        organisations, these, member[2], m.document))
+    by_piece: dict[int, list[str]] = {}
+    for line in related:
+        by_piece.setdefault(piece_of.get(iris.project_of(line[1:line.index(">")]), 0), []).append(line)
+    for k, lines in by_piece.items():
+        out[k].related = _quads(lines, m.graph)
+    return out
+
+
 def _quads(lines, graph: str) -> bytes:
     suffix = f" <{graph}> .\n"
     return "".join(line[:-3] + suffix for line in lines).encode("utf-8")
@@ -217,20 +294,14 @@ def validate_sources(metas: list[SourceMeta], shapes: Graph, reference: dict[URI
                    reference=b"".join(_quads((nt_line(t) for t in g), str(name)) for name, g in reference.items()))
     shards, shard = [], Shard()
     for m in sorted((m for m in metas if m.triples), key=lambda m: m.graph):
-        shard.paths.append(nq_path(cache, m.key))
-        shard.graphs.append(m.graph)
-        own = placement.shared.get(m.graph, [])
-        shard.own.append(_quads(own, m.graph))
-        shard.related.append(_quads(placement.related.get(m.graph, []), m.graph))
-        homed = set(own)
-        shard.context.append(_quads([t for t in m.shared if t not in homed], CONTEXT))
-        shard.organisations.append(_quads(m.orgs, CONTEXT_ORGANISATIONS))
-        shard.projects.update(str(iris.project(identifier)) for identifier, _line in m.identifiers)
-        shard.quads += m.triples
-        if shard.quads >= SHARD_QUADS:
-            shards.append(shard)
-            shard = Shard(number=len(shards))
-    if shard.paths:
+        for unit in units(m, placement, iris, cache):
+            shard.units.append(unit)
+            shard.projects.update(unit.projects)
+            shard.quads += unit.quads
+            if shard.quads >= SHARD_QUADS:
+                shards.append(shard)
+                shard = Shard(number=len(shards))
+    if shard.units:
         shards.append(shard)
     shards.append(Shard(context=[_quads(placement.organisations, "urn:devkg:organisations")], organisations_only=True,
                         number=len(shards)))

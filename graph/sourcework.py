@@ -22,6 +22,11 @@ of the build's CPU (zlib writes ~370 MB/s and reads ~480 MB/s of N-Quads here; z
 three times faster but is a dependency for 2%). Written with mtime 0 and no file name, so equal
 inputs still give byte-identical entries.
 
+An entry is written as gzip members (`Members`), each readable alone: pieces of whole
+projects of up to `PIECE_QUADS` quads, then the source document. The build's shards take
+a large source apart by its pieces, so one large file is checked, reasoned over and
+dumped on every core, in the memory of a piece rather than of the file (`graph.shards`).
+
 A cache entry is reused when the file's SHA-256 and the pipeline's `fingerprint()`
 (code and reference data that shape the triples) are unchanged: a rebuild after one
 file of many changed reads and maps that file only.
@@ -41,6 +46,7 @@ from graph.records import Problem, Where
 
 BATCH = 500  # projects mapped per flush of the triple sink
 ENTRY_LEVEL = 1  # gzip level of the cache entries (see above)
+PIECE_QUADS = 100_000  # an entry's pieces end at the first batch boundary past this many quads
 CODE = Path(__file__).resolve().parent
 _FINGERPRINT_CODE = ["records.py", "reference.py", "namespaces.py", "ntriples.py", "sourcework.py",
                      "mapping", "sources"]
@@ -59,6 +65,10 @@ class SourceMeta:
     orgs: list[str] = field(default_factory=list)
     shared: list[str] = field(default_factory=list)
     related: list[tuple[str, str]] = field(default_factory=list)  # (N-Triples line, target project IRI)
+    # the entry's gzip members: pieces of whole projects, then the source document (none when it is empty),
+    # each (offset, length, quads, projects), projects counted in the order of `identifiers`
+    pieces: list[tuple[int, int, int, int]] = field(default_factory=list)
+    document: tuple[int, int, int, int] | None = None
     kind: str = "iati"
     path: str = ""  # as messages show it
     cached: bool = False  # set by the caller: this run reused the entry
@@ -100,6 +110,8 @@ def cached(cache: Path, key: str, sha256: str, fp: str) -> SourceMeta | None:
     meta = SourceMeta(**{k: v for k, v in raw.items() if k != "cached"})
     meta.identifiers = [tuple(x) for x in meta.identifiers]
     meta.related = [tuple(x) for x in meta.related]
+    meta.pieces = [tuple(x) for x in meta.pieces]
+    meta.document = tuple(meta.document) if meta.document else None
     meta.cached = True
     return meta
 
@@ -123,6 +135,47 @@ def open_entry(path: Path) -> IO[bytes]:
     return gzip.open(path, "rb")
 
 
+def read_member(path: Path, member: tuple[int, int, int, int]) -> bytes:
+    """One gzip member of a cache entry (a piece, or the document), as N-Quads."""
+    offset, length = member[:2]
+    with path.open("rb") as f:
+        f.seek(offset)
+        return gzip.decompress(f.read(length))
+
+
+class Members:
+    """A gzip file written as members that each decompress alone; `end` closes one and records
+    (offset, length, quads, projects). mtime 0 and no file name: equal data, equal bytes."""
+
+    def __init__(self, path: Path):
+        self.file, self.gz, self.start = path.open("wb"), None, 0
+        self.quads = self.projects = 0
+        self.ended: list[tuple[int, int, int, int]] = []
+
+    def write(self, data: bytes, quads: int, projects: int = 0) -> None:
+        if not data:
+            return
+        if self.gz is None:
+            self.start = self.file.tell()
+            self.gz = gzip.GzipFile(filename="", mode="wb", fileobj=self.file, mtime=0, compresslevel=ENTRY_LEVEL)
+        self.gz.write(data)
+        self.quads += quads
+        self.projects += projects
+
+    def end(self) -> tuple[int, int, int, int] | None:
+        if self.gz is None:
+            return None
+        self.gz.close()  # writes the member's trailer; the file stays open
+        self.gz = None
+        self.ended.append((self.start, self.file.tell() - self.start, self.quads, self.projects))
+        self.quads = self.projects = 0
+        return self.ended[-1]
+
+    def close(self) -> None:
+        self.end()
+        self.file.close()
+
+
 class SourceWriter:
     """Maps projects of one source into its cache entry, in batches."""
 
@@ -143,9 +196,7 @@ class SourceWriter:
         self.pending = 0
         self.tmp = nq_path(cache, key).with_name(f"{nq_path(cache, key).name}.{os.getpid()}.tmp")
         self.graph_suffix = f" <{graph}> .\n"
-        self.file = self.tmp.open("wb")
-        # UTF-8, written a batch at a time (one encode, one write)
-        self.out = gzip.GzipFile(filename="", mode="wb", fileobj=self.file, mtime=0, compresslevel=ENTRY_LEVEL)
+        self.out = Members(self.tmp)  # UTF-8, written a batch at a time (one encode, one write)
         self.orgs: set[str] = set()
         self.shared: set[str] = set()
         self.document: set[str] = set()  # the source document, described again by every project
@@ -185,16 +236,21 @@ class SourceWriter:
             text = text.replace(" .\n", suffix)
         else:  # a raw newline in an IRI (rdflib warned of it): line by line, as quads
             text = "".join(sorted(line[:-3] + suffix for line in lines))
-        self.out.write(text.encode("utf-8"))
+        self.out.write(text.encode("utf-8"), len(lines), self.pending)
+        if self.out.quads >= PIECE_QUADS:
+            self.out.end()
         self.meta.triples += len(lines)
         self.pending = 0
 
     def close(self) -> SourceMeta:
         self.flush()
-        self.out.write("".join(sorted(self.document)).encode("utf-8"))
+        self.out.end()
+        self.meta.pieces = list(self.out.ended)
+        if self.document:
+            self.out.write("".join(sorted(self.document)).encode("utf-8"), len(self.document))
+            self.meta.document = self.out.end()
         self.meta.triples += len(self.document)
         self.out.close()
-        self.file.close()
         self.meta.orgs, self.meta.shared = sorted(self.orgs), sorted(self.shared)
         self.meta.related.sort()
         os.replace(self.tmp, nq_path(self.cache, self.meta.key))

@@ -4,6 +4,7 @@ every triple in one graph; an incremental rebuild equals a full build; failures 
 from __future__ import annotations
 
 import gzip
+import json
 import os
 import re
 import shutil
@@ -76,12 +77,25 @@ def quads(store, *, skip=()) -> Counter:
                    if q.graph_name.value not in skip)
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("streamed")
+@pytest.fixture(scope="module", params=["whole", "pieces"])
+def built(request, tmp_path_factory):
+    """A streamed build on two workers; in "pieces", with batches, pieces and shards so small that the
+    larger sources are taken apart across shards (`graph.shards.units`): every test below must hold both ways."""
+    import graph.shards
+    import graph.sourcework
+
+    tmp = tmp_path_factory.mktemp(f"streamed-{request.param}")
     data = make_data(tmp)
     settings = settings_for(data, tmp / "var")
-    report = build(settings, progress=lambda m: None, workers=2)
+    with pytest.MonkeyPatch.context() as patch:  # module globals, seen by the forked workers
+        if request.param == "pieces":
+            patch.setattr(graph.sourcework, "BATCH", 2)
+            patch.setattr(graph.sourcework, "PIECE_QUADS", 300)
+            patch.setattr(graph.shards, "SHARD_QUADS", 1500)
+        report = build(settings, progress=lambda m: None, workers=2)
+        if request.param == "pieces":
+            metas = [json.loads(p.read_text()) for p in (settings.store.parent / "cache" / "sources").glob("*.json")]
+            assert sum(len(m["pieces"]) > 1 and m["triples"] > 1500 for m in metas) >= 2, "no source was taken apart"
     return settings, report
 
 
