@@ -388,7 +388,7 @@ def build(settings: Settings, progress: Progress = _stderr, *, workers: int | No
     turn = index = staged = None
     try:
         turn = FeedTurn(settings, build_id=path.name)
-        prepared = Prepared(settings.base)
+        prepared = Prepared(settings.base, work)
         path.mkdir()
         index = IndexWriter(index_path(path))  # beside the store, in its build directory: switched with it
 

@@ -153,8 +153,8 @@ def _about(g: Graph, ds: URIRef, base: str, stamp: Literal) -> None:
 def _statistics(g: Graph, ds: URIRef, stats: DatasetStats, base: str) -> None:
     """Counts, class and property partitions, and the vocabularies the data uses."""
     g.add((ds, VOID.entities, _int(stats.entities)))
-    g.add((ds, VOID.distinctSubjects, _int(len(stats.subjects))))
-    g.add((ds, VOID.distinctObjects, _int(len(stats.objects))))
+    g.add((ds, VOID.distinctSubjects, _int(stats.distinct_subjects)))
+    g.add((ds, VOID.distinctObjects, _int(stats.distinct_objects)))
     classes, properties = stats.class_counts(), stats.property_counts()
     g.add((ds, VOID.triples, _int(sum(stats.graphs.values()))))  # every quad, default graph too
     g.add((ds, VOID.classes, _int(len(classes))))

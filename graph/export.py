@@ -172,9 +172,9 @@ class Prepared:
     gzip members are appended to the first's as they arrive (Turtle allows a prefix declared
     again, TriG a graph in several blocks), hashed on the way."""
 
-    def __init__(self, base: str):
+    def __init__(self, base: str, work: Path):
         self.parts: dict[str, list[GraphPart]] = {}
-        self.stats = DatasetStats(base)
+        self.stats = DatasetStats(base, spill=_spill(work))
         self._hashes: dict[str, hashlib._Hash] = {}
 
     def add(self, part: GraphPart) -> None:
@@ -203,6 +203,11 @@ class Prepared:
                 size += len(chunk)
         extra.unlink()
         first.turtle = DumpFile(first.turtle.name, size, sha.hexdigest(), first.graph)
+
+
+def _spill(work: Path) -> Path:
+    """Where an export's VoID counts spill (inside its staging directory; gone before it is sealed)."""
+    return work / ".distinct"
 
 
 def _prefixes(base: str) -> dict[str, str]:
@@ -293,9 +298,7 @@ def _dump(store: EmbeddedStore, work: Path, base: str, prepared: Prepared | None
     devkg build never writes, go into the whole-dataset files only.
     """
     pfx, parts = _prefixes(base), prepared.parts if prepared else {}
-    stats = DatasetStats(base)
-    if prepared:
-        stats.merge(prepared.stats)
+    stats = prepared.stats if prepared else DatasetStats(base, spill=_spill(work))
     whole = [_Output(work / NQUADS), _Output(work / TRIG)]
     files, names, own = [], set(), None
     try:
@@ -367,6 +370,7 @@ def stage(store: EmbeddedStore, out_dir: Path, settings: Settings, *, modified: 
                                                      else "memory"))
     try:
         files, stats = _dump(store, work, settings.base, prepared)
+        stats.settle()  # and its spill files are gone before the directory is sealed
         total = sum(stats.graphs.values())
         body = describe(store, settings, files, modified=modified, stats=stats).serialize(format="turtle",
                                                                                           encoding="utf-8")

@@ -336,3 +336,28 @@ def test_seed_export_names_a_file_per_real_graph(seed_store, seed_settings, tmp_
     projects = URIRef(f"{seed_settings.base}id/dataset/class/dev-Project")
     assert int(void.value(projects, VOID.entities)) == 5
     assert int(void.value(DS, VOID.triples)) == report.triples == seed_store.count()
+
+
+def test_void_counts_spilled_to_disk_are_the_counts_held_in_memory(store, tmp_path, monkeypatch):
+    """`DatasetStats` with a spill directory moves its hashes to bucket files whenever it holds
+    SPILL_AT of them; settled, it must count exactly what sets held in memory count."""
+    import graph.dumpinfo
+    from graph.dumpinfo import DatasetStats
+
+    lines = {g: store.raw.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(g)).splitlines(keepends=True)
+             for g in store.named_graphs()}
+    held, spilled = DatasetStats(BASE), DatasetStats(BASE, spill=tmp_path / "spill")
+    monkeypatch.setattr(graph.dumpinfo, "SPILL_AT", 7)
+    for g, part in lines.items():
+        held.add(g, part)
+        other = DatasetStats(BASE)  # as a build worker counts one graph, merged in
+        other.add(g, part)
+        spilled.merge(other)
+        spilled.add(g, part[:3])  # counted again: distinct counts must not move
+    assert spilled.spilled and (tmp_path / "spill").is_dir()
+    assert (spilled.distinct_subjects, spilled.distinct_objects, spilled.entities, spilled.class_counts()) == \
+        (held.distinct_subjects, held.distinct_objects, held.entities, held.class_counts())
+    assert held.distinct_subjects > 7 and len(held.class_counts()) > 1
+    assert not (tmp_path / "spill").exists()
+    with pytest.raises(ValueError):
+        spilled.add(next(iter(lines)), [])

@@ -4,6 +4,7 @@ every triple in one graph; an incremental rebuild equals a full build; failures 
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import os
 import re
@@ -80,7 +81,9 @@ def quads(store, *, skip=()) -> Counter:
 @pytest.fixture(scope="module", params=["whole", "pieces"])
 def built(request, tmp_path_factory):
     """A streamed build on two workers; in "pieces", with batches, pieces and shards so small that the
-    larger sources are taken apart across shards (`graph.shards.units`): every test below must hold both ways."""
+    larger sources are taken apart across shards (`graph.shards.units`), and VoID's distinct counts
+    spilled to disk many times: every test below must hold both ways."""
+    import graph.dumpinfo
     import graph.shards
     import graph.sourcework
 
@@ -92,6 +95,7 @@ def built(request, tmp_path_factory):
             patch.setattr(graph.sourcework, "BATCH", 2)
             patch.setattr(graph.sourcework, "PIECE_QUADS", 300)
             patch.setattr(graph.shards, "SHARD_QUADS", 1500)
+            patch.setattr(graph.dumpinfo, "SPILL_AT", 1000)  # VoID's distinct counts go through the spill files
         report = build(settings, progress=lambda m: None, workers=2)
         if request.param == "pieces":
             metas = [json.loads(p.read_text()) for p in (settings.store.parent / "cache" / "sources").glob("*.json")]
@@ -260,6 +264,10 @@ def test_the_dumps_hold_exactly_the_stores_quads(built):
         assert quads(dumped) == quads(store), name
     sources = [g for g in store.named_graphs() if "/graph/source/" in g]
     assert len(sources) == report.sources > 5  # curated and IATI files: each dumped by a worker
+    listed = {line.split("  ", 1)[1] for line in (dumps / "SHA256SUMS").read_text().splitlines()}
+    assert {p.name for p in dumps.iterdir()} == listed | {"SHA256SUMS"}  # nothing else (no spill files) published
+    assert all(hashlib.sha256((dumps / name).read_bytes()).hexdigest() == line.split("  ")[0]
+               for line in (dumps / "SHA256SUMS").read_text().splitlines() for name in [line.split("  ", 1)[1]])
     for g in store.named_graphs():
         dumped = ox.Store()
         dumped.load(gzip.decompress((dumps / graph_file_name(g, settings.base)).read_bytes()), ox.RdfFormat.TURTLE,
