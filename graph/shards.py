@@ -38,7 +38,7 @@ from graph.buildlog import Stage
 from graph.mapping.iris import Iris
 from graph.shacl_sparql import CompiledShapes, compile_shapes, report_graph, run_checks
 from graph.sourcework import SourceMeta, nq_path, open_entry, read_member
-from graph.store import EmbeddedStore, MemoryStore, NamedNode, RdfFormat
+from graph.store import EmbeddedStore, MemoryStore, NamedNode, RdfFormat, parse, serialize
 from graph.validate import SEVERITY_ORDER, Finding, ValidationReport
 
 CONTEXT = "urn:devkg:context"  # a shard's graph of what its sources link to but other graphs hold
@@ -136,11 +136,11 @@ def _check_shard(shard: Shard) -> ShardResult:
                 _load(store, entry)
         else:
             _load(store, read_member(u.path, u.member))
-            if u.document is not None:
-                document = read_member(u.path, u.document)
-                if u.piece:
-                    document = _regraph(document, u.graph, CONTEXT)
-                _load(store, document)
+            if u.document is not None and not u.piece:
+                _load(store, read_member(u.path, u.document))
+            elif u.document is not None:  # the document's triples, in the context graph
+                triples = serialize(parse(read_member(u.path, u.document), RdfFormat.N_QUADS), RdfFormat.N_TRIPLES)
+                store.load(triples, RdfFormat.N_TRIPLES, to_graph=NamedNode(CONTEXT), lenient=True)
     for u in shard.units:
         for extra in (u.own, u.context, u.organisations):
             if extra:
@@ -162,15 +162,6 @@ def _check_shard(shard: Shard) -> ShardResult:
         _reason(store, shard, publish, result)
         _index(store, shard, publish, result)
     return result
-
-
-def _regraph(nquads: bytes, graph: str, to: str) -> bytes:
-    """N-Quads of `graph` (every line ending in its name, as devkg writes them) moved to graph `to`."""
-    suffix, other = f" <{graph}> .\n".encode(), f" <{to}> .\n".encode()
-    lines = nquads.splitlines(keepends=True)
-    if not all(line.endswith(suffix) for line in lines):
-        raise ValueError(f"a cache entry's document is not all in {graph}")
-    return b"".join(line[:-len(suffix)] + other for line in lines)
 
 
 def _publish(store: MemoryStore, shard: Shard, publish: Publish, result: ShardResult) -> None:
@@ -236,22 +227,21 @@ def units(m: SourceMeta, placement: Placement, iris: Iris, cache: Path) -> list[
     each piece with its own projects and the `dev:relatedProject` links from them."""
     path, own = nq_path(cache, m.key), placement.shared.get(m.graph, [])
     homed = set(own)
-    organisations = _quads(m.orgs, CONTEXT_ORGANISATIONS)
+    own_quads, organisations = _quads(own, m.graph), _quads(m.orgs, CONTEXT_ORGANISATIONS)
+    elsewhere = _quads([t for t in m.shared if t not in homed], CONTEXT)  # shared triples other graphs hold
     projects = [str(iris.project(identifier)) for identifier, _line in m.identifiers]
     related = placement.related.get(m.graph, [])
     if m.triples <= SHARD_QUADS or len(m.pieces) < 2:
-        return [Unit(path, None, m.graph, 0, _quads(own, m.graph), _quads(related, m.graph),
-                     _quads([t for t in m.shared if t not in homed], CONTEXT), organisations, projects, m.triples)]
-    everything_shared = _quads(m.shared, CONTEXT)
+        return [Unit(path, None, m.graph, 0, own_quads, _quads(related, m.graph), elsewhere, organisations, projects,
+                     m.triples)]
+    every_shared = _quads(m.shared, CONTEXT)  # for later pieces: what the first piece's graph holds, too
     out, start, piece_of = [], 0, {}
-    for k, member in enumerate(m.pieces):
-        these = projects[start:start + member[3]]
-        start += member[3]
+    for k, (_offset, _length, quads, count) in enumerate(m.pieces):
+        these = projects[start:start + count]
+        start += count
         piece_of.update(dict.fromkeys(these, k))
-        first = k == 0
-        out.append(Unit(path, member, m.graph, k, _quads(own, m.graph) if first else b"", b"",
-                        _quads([t for t in m.shared if t not in homed], CONTEXT) if first else everything_shared,
-                        organisations, these, member[2], m.document))
+        out.append(Unit(path, m.pieces[k], m.graph, k, b"" if k else own_quads, b"", every_shared if k else elsewhere,
+                        organisations, these, quads, m.document))
     by_piece: dict[int, list[str]] = {}
     for line in related:
         by_piece.setdefault(piece_of.get(iris.project_of(line[1:line.index(">")]), 0), []).append(line)
