@@ -33,7 +33,7 @@ def quality_graph(findings: Iterable, warnings: Iterable[Problem], projects: Ite
     g = Graph()
     report = URIRef(f"{iris.id}quality/report")
     g.add((report, RDF.type, SH.ValidationReport))
-    project_iris = sorted((str(iris.project(p)) for p in set(projects)), key=len, reverse=True)
+    project_iris = {str(iris.project(p)) for p in projects}
     conforms = True
     for f in findings:
         node = _node(iris, "shacl", f.focus, f.path or "", f.message)
@@ -45,8 +45,8 @@ def quality_graph(findings: Iterable, warnings: Iterable[Problem], projects: Ite
             g.add((node, SH.sourceShape, URIRef(f.shape)))
         if f.value:
             g.add((node, SH.value, Literal(f.value)))
-        project = _project_of(f.focus, project_iris)
-        if project:
+        project = iris.project_of(f.focus)
+        if project in project_iris:
             g.add((node, dev.aboutProject, URIRef(project)))
         conforms = conforms and f.severity != "Violation"
     for w in warnings:
@@ -72,12 +72,3 @@ def _result(g: Graph, report: URIRef, node: URIRef, severity: str, message: str)
     g.add((node, RDF.type, SH.ValidationResult))
     g.add((node, SH.resultSeverity, SEVERITY.get(severity, SH.Warning)))
     g.add((node, SH.resultMessage, Literal(message)))
-
-
-def _project_of(focus: str, project_iris: list[str]) -> str | None:
-    """The project a focus node belongs to: itself, or the project whose IRI its own extends
-    (`graph.mapping.iris` mints every part under its project)."""
-    for p in project_iris:  # longest first: a project IRI may extend another's
-        if focus == p or focus.startswith(p + "/"):
-            return p
-    return None
