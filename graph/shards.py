@@ -23,6 +23,7 @@ source graph is already in the shard as the store will hold it (`assemble.Placem
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable
@@ -65,10 +66,11 @@ class Unit:
     """What one shard takes of a source: its whole cache entry (`member` None), or one piece of it.
 
     The first unit of a source brings what the build adds to its graph (`own`: shared triples
-    homed there, and `related` links); every unit brings what links resolve to (`context`,
-    `organisations`). A piece's projects link to the source document, which the first piece
-    loads into the graph and the others into the context graph, so every piece is checked
-    as the whole source would be.
+    homed there, and `related` links); every unit brings what links resolve to (`context`, and
+    the source's statements about organisations, which the worker makes from the metas it
+    inherits: as bytes for every unit they were 1.6 GB at 1M activities). A piece's projects
+    link to the source document, which the first piece loads into the graph and the others
+    into the context graph, so every piece is checked as the whole source would be.
     """
 
     path: Path
@@ -78,7 +80,6 @@ class Unit:
     own: bytes
     related: bytes
     context: bytes
-    organisations: bytes
     projects: list[str]
     quads: int
     document: tuple[int, int, int, int] | None = None  # a piece's: the entry's document member, to load
@@ -91,8 +92,7 @@ class Shard:
     units: list[Unit] = field(default_factory=list)
     projects: set[str] = field(default_factory=set)  # IRIs of the shard's projects
     quads: int = 0
-    context: list[bytes] = field(default_factory=list)  # the merged organisations, for the last shard
-    organisations_only: bool = False
+    organisations_only: bool = False  # the last shard: the merged organisations graph
     number: int = 0
 
     @property
@@ -142,11 +142,11 @@ def _check_shard(shard: Shard) -> ShardResult:
                 triples = serialize(parse(read_member(u.path, u.document), RdfFormat.N_QUADS), RdfFormat.N_TRIPLES)
                 store.load(triples, RdfFormat.N_TRIPLES, to_graph=NamedNode(CONTEXT), lenient=True)
     for u in shard.units:
-        for extra in (u.own, u.context, u.organisations):
+        for extra in (u.own, u.context, _quads(_shared["orgs"][u.graph], CONTEXT_ORGANISATIONS)):
             if extra:
                 _load(store, extra)
-    for extra in shard.context:
-        _load(store, extra)
+    if shard.organisations_only:
+        _load(store, _quads(_shared["organisations"], "urn:devkg:organisations"))
     result = ShardResult([])
     for f in run_checks(store, compiled):
         about_org = f.focus.startswith(org_prefix) and "/codelist/" not in f.focus
@@ -227,13 +227,12 @@ def units(m: SourceMeta, placement: Placement, iris: Iris, cache: Path) -> list[
     each piece with its own projects and the `dev:relatedProject` links from them."""
     path, own = nq_path(cache, m.key), placement.shared.get(m.graph, [])
     homed = set(own)
-    own_quads, organisations = _quads(own, m.graph), _quads(m.orgs, CONTEXT_ORGANISATIONS)
+    own_quads = _quads(own, m.graph)
     elsewhere = _quads([t for t in m.shared if t not in homed], CONTEXT)  # shared triples other graphs hold
     projects = [str(iris.project(identifier)) for identifier, _line in m.identifiers]
     related = placement.related.get(m.graph, [])
     if m.triples <= SHARD_QUADS or len(m.pieces) < 2:
-        return [Unit(path, None, m.graph, 0, own_quads, _quads(related, m.graph), elsewhere, organisations, projects,
-                     m.triples)]
+        return [Unit(path, None, m.graph, 0, own_quads, _quads(related, m.graph), elsewhere, projects, m.triples)]
     every_shared = _quads(m.shared, CONTEXT)  # for later pieces: what the first piece's graph holds, too
     out, start, piece_of = [], 0, {}
     for k, (_offset, _length, quads, count) in enumerate(m.pieces):
@@ -241,7 +240,7 @@ def units(m: SourceMeta, placement: Placement, iris: Iris, cache: Path) -> list[
         start += count
         piece_of.update(dict.fromkeys(these, k))
         out.append(Unit(path, m.pieces[k], m.graph, k, b"" if k else own_quads, b"", every_shared if k else elsewhere,
-                        organisations, these, quads, m.document))
+                        these, quads, m.document))
     by_piece: dict[int, list[str]] = {}
     for line in related:
         by_piece.setdefault(piece_of.get(iris.project_of(line[1:line.index(">")]), 0), []).append(line)
@@ -281,7 +280,8 @@ def validate_sources(metas: list[SourceMeta], shapes: Graph, reference: dict[URI
     if compiled.unsupported:
         raise ValueError("shapes use SHACL features devkg does not compile: " + "; ".join(compiled.unsupported))
     _shared.update(compiled=compiled, org_prefix=org_prefix, publish=publish,
-                   reference=b"".join(_quads((nt_line(t) for t in g), str(name)) for name, g in reference.items()))
+                   reference=b"".join(_quads((nt_line(t) for t in g), str(name)) for name, g in reference.items()),
+                   orgs={m.graph: m.orgs for m in metas}, organisations=placement.organisations)
     shards, shard = [], Shard()
     for m in sorted((m for m in metas if m.triples), key=lambda m: m.graph):
         for unit in units(m, placement, iris, cache):
@@ -293,13 +293,14 @@ def validate_sources(metas: list[SourceMeta], shapes: Graph, reference: dict[URI
                 shard = Shard(number=len(shards))
     if shard.units:
         shards.append(shard)
-    shards.append(Shard(context=[_quads(placement.organisations, "urn:devkg:organisations")], organisations_only=True,
-                        number=len(shards)))
+    shards.append(Shard(organisations_only=True, number=len(shards)))
     line.total = len(shards)
     findings: set[Finding] = set()
     workers = workers or min(os.cpu_count() or 1, 4)
     # Always in worker processes, in order (graph order for the feed; the pool still runs ahead): a
     # shard's in-memory store is given back when its worker ends, not kept by the build process.
+    # The workers read the metas they inherit; frozen, the collector never walks (and so copies) them.
+    gc.freeze()
     pool = multiprocessing.get_context("fork").Pool(max(1, min(workers, len(shards))))
     done_shards = pool.imap(_check_shard, shards)
     try:
@@ -311,6 +312,7 @@ def validate_sources(metas: list[SourceMeta], shapes: Graph, reference: dict[URI
     finally:
         pool.close()
         pool.join()
+        gc.unfreeze()
         _shared.clear()
     ordered = sorted(findings, key=lambda f: (SEVERITY_ORDER.get(f.severity, 3), f.focus, f.path or "", f.message))
     return ValidationReport(not any(f.severity == "Violation" for f in ordered), ordered, report_graph(ordered))
