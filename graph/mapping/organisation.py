@@ -141,18 +141,25 @@ def settle_names(graphs: Iterable[Graph], iris: Iris) -> None:
             other.update(o for o in g.objects(org, SKOS.altLabel) if isinstance(o, Literal))
             ids.update(o for o in g.objects(org, dev.identifier) if isinstance(o, Literal))
             abbreviations.update(str(o) for o in g.objects(org, dev.abbreviation))
-        names = _choose(preferred, other, {str(i) for i in ids}, abbreviations)
+        settled = list(settled_names(org, preferred, other, {str(i) for i in ids}, abbreviations, dev))
         for g in graphs:
             if (org, RDF.type, dev.Organisation) not in g:
                 continue
             for prop in (RDFS.label, dev.name, SKOS.altLabel):
                 g.remove((org, prop, None))
-            for label, alternatives in names:
-                g.add((org, RDFS.label, label))
-                if str(label) not in {str(i) for i in ids}:
-                    g.add((org, dev.name, label))
-                for alt in alternatives:
-                    g.add((org, SKOS.altLabel, alt))
+            for triple in settled:
+                g.add(triple)
+
+
+def settled_names(org: URIRef, preferred: set[Literal], other: set[Literal], ids: set[str], abbreviations: set[str],
+                  dev) -> Iterable[tuple[URIRef, URIRef, Literal]]:
+    """An organisation's name triples as every source's names settle them (see `_choose`)."""
+    for label, alternatives in _choose(preferred, other, ids, abbreviations):
+        yield org, RDFS.label, label
+        if str(label) not in ids:
+            yield org, dev.name, label
+        for alt in alternatives:
+            yield org, SKOS.altLabel, alt
 
 
 def _choose(preferred: set[Literal], other: set[Literal], ids: set[str],
