@@ -181,8 +181,9 @@ class Prepared:
         self.stats.merge(part.stats)
         part.stats = None
         parts = self.parts.setdefault(part.graph, [])
-        if parts and part.piece <= parts[-1].piece:
-            raise ExportError(f"pieces of {part.graph} came out of order ({part.piece} after {parts[-1].piece})")
+        if (parts[-1].piece if parts else -1) >= part.piece or (not parts and part.piece):
+            raise ExportError(f"pieces of {part.graph} came out of order (piece {part.piece} after "
+                              f"{[p.piece for p in parts]})")
         parts.append(part)
         if len(parts) > 1:
             self._append_turtle(parts[0], part)

@@ -361,3 +361,29 @@ def test_void_counts_spilled_to_disk_are_the_counts_held_in_memory(store, tmp_pa
     assert not (tmp_path / "spill").exists()
     with pytest.raises(ValueError):
         spilled.add(next(iter(lines)), [])
+
+
+def test_a_graphs_pieces_are_taken_in_order_from_the_first(tmp_path):
+    """A source taken apart is dumped piece by piece; its Turtle file is piece 0's with the others appended,
+    so a piece that comes before piece 0, or twice, is refused rather than published under a part's name."""
+    from graph.dumpinfo import DatasetStats, DumpFile
+    from graph.export import GraphPart, Prepared
+
+    def part(piece: int) -> GraphPart:
+        name = "graph-x.ttl.gz" if piece == 0 else f".graph-x.{piece}.ttl.part"
+        (tmp_path / name).write_bytes(gzip.compress(f"<urn:s{piece}> <urn:p> <urn:o> .\n".encode(), mtime=0))
+        size = (tmp_path / name).stat().st_size
+        return GraphPart("urn:x", DumpFile(name, size, "", "urn:x"), tmp_path / f".x.{piece}.nq.part",
+                         tmp_path / f".x.{piece}.trig.part", DatasetStats(BASE), piece)
+
+    with pytest.raises(ExportError):
+        Prepared(BASE, tmp_path).add(part(1))
+    prepared = Prepared(BASE, tmp_path)
+    prepared.add(part(0))
+    prepared.add(part(1))
+    with pytest.raises(ExportError):
+        prepared.add(part(1))
+    whole = (tmp_path / "graph-x.ttl.gz").read_bytes()
+    assert gzip.decompress(whole) == b"<urn:s0> <urn:p> <urn:o> .\n<urn:s1> <urn:p> <urn:o> .\n"
+    assert prepared.parts["urn:x"][0].turtle == DumpFile("graph-x.ttl.gz", len(whole),
+                                                         hashlib.sha256(whole).hexdigest(), "urn:x")
