@@ -183,7 +183,8 @@ class _Chain(io.RawIOBase):
             self.current = None
 
 
-def _quads(lines, graph: str) -> bytes:
+def as_quads(lines, graph: str) -> bytes:
+    """N-Triples lines (as devkg writes them) as N-Quads in `graph`, encoded."""
     suffix = f" <{graph}> .\n"
     return "".join(line[:-3] + suffix for line in lines).encode("utf-8")
 
@@ -245,11 +246,11 @@ def load_sources(store: EmbeddedStore, metas: list[SourceMeta], placement: Place
             store.load(_Chain(batch, opener=open_entry), RdfFormat.N_QUADS)
             batch, size = [], 0
             line.update(loaded, f"{loaded} quads")
-    tail = [_quads(placement.organisations, str(iris.graph("organisations")))]
+    tail = [as_quads(placement.organisations, str(iris.graph("organisations")))]
     counts[str(iris.graph("organisations"))] = len(placement.organisations)
     for g in sorted(placement.shared.keys() | placement.related.keys()):
         lines = placement.extra(g)
-        tail.append(_quads(lines, g))
+        tail.append(as_quads(lines, g))
         counts[g] = counts.get(g, 0) + len(lines)
     store.load(_Chain(batch, b"".join(tail), open_entry), RdfFormat.N_QUADS)
     line.update(loaded, f"{loaded} quads")
@@ -304,6 +305,7 @@ def settled_organisations(metas: list[SourceMeta], iris: Iris) -> list[str]:
 
     from graph.mapping.organisation import settled_names
     from graph.namespaces import vocab
+    from graph.reason import to_rdflib
 
     lines = sorted({t for m in metas for t in m.orgs})
     text = "".join(lines)
@@ -330,7 +332,7 @@ def settled_organisations(metas: list[SourceMeta], iris: Iris) -> list[str]:
             if kind == "abbreviations":
                 names.setdefault(s.value, {}).setdefault(kind, set()).add(o.value)
             elif isinstance(o, Literal):
-                names.setdefault(s.value, {}).setdefault(kind, set()).add(_rdflib_literal(o))
+                names.setdefault(s.value, {}).setdefault(kind, set()).add(to_rdflib(o))
         elif p == str(PROV.wasDerivedFrom) and isinstance(o, NamedNode):
             sources.add(o.value)
     out = {line for line, (s, p) in zip(lines, named, strict=True) if not (s in typed and p in renamed)}
@@ -354,18 +356,6 @@ def settled_as_a_graph(text: str, iris: Iris) -> list[str]:
     settle_names([g], iris)
     derived_from_sources(g, iris.graph("organisations"))
     return sorted(nt_line(t) for t in g)
-
-
-def _rdflib_literal(o: Literal):
-    """The rdflib literal rdflib's own N-Triples parser makes of the same text."""
-    from rdflib import Literal, URIRef
-    from rdflib.namespace import XSD
-
-    if o.language:
-        return Literal(o.value, lang=o.language)
-    if o.datatype.value == str(XSD.string):
-        return Literal(o.value)
-    return Literal(o.value, datatype=URIRef(o.datatype.value))
 
 
 def prune_cache(cache: Path, metas: list[SourceMeta]) -> None:

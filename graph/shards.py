@@ -34,7 +34,7 @@ from typing import IO
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDFS, SH
 
-from graph.assemble import Placement
+from graph.assemble import Placement, as_quads
 from graph.buildlog import Stage
 from graph.mapping.iris import Iris
 from graph.shacl_sparql import CompiledShapes, compile_shapes, report_graph, run_checks
@@ -142,11 +142,11 @@ def _check_shard(shard: Shard) -> ShardResult:
                 triples = serialize(parse(read_member(u.path, u.document), RdfFormat.N_QUADS), RdfFormat.N_TRIPLES)
                 store.load(triples, RdfFormat.N_TRIPLES, to_graph=NamedNode(CONTEXT), lenient=True)
     for u in shard.units:
-        for extra in (u.own, u.context, _quads(_shared["orgs"][u.graph], CONTEXT_ORGANISATIONS)):
+        for extra in (u.own, u.context, as_quads(_shared["orgs"][u.graph], CONTEXT_ORGANISATIONS)):
             if extra:
                 _load(store, extra)
     if shard.organisations_only:
-        _load(store, _quads(_shared["organisations"], "urn:devkg:organisations"))
+        _load(store, as_quads(_shared["organisations"], "urn:devkg:organisations"))
     result = ShardResult([])
     for f in run_checks(store, compiled):
         about_org = f.focus.startswith(org_prefix) and "/codelist/" not in f.focus
@@ -227,13 +227,13 @@ def units(m: SourceMeta, placement: Placement, iris: Iris, cache: Path) -> list[
     each piece with its own projects and the `dev:relatedProject` links from them."""
     path, own = nq_path(cache, m.key), placement.shared.get(m.graph, [])
     homed = set(own)
-    own_quads = _quads(own, m.graph)
-    elsewhere = _quads([t for t in m.shared if t not in homed], CONTEXT)  # shared triples other graphs hold
+    own_quads = as_quads(own, m.graph)
+    elsewhere = as_quads([t for t in m.shared if t not in homed], CONTEXT)  # shared triples other graphs hold
     projects = [str(iris.project(identifier)) for identifier, _line in m.identifiers]
     related = placement.related.get(m.graph, [])
     if m.triples <= SHARD_QUADS or len(m.pieces) < 2:
-        return [Unit(path, None, m.graph, 0, own_quads, _quads(related, m.graph), elsewhere, projects, m.triples)]
-    every_shared = _quads(m.shared, CONTEXT)  # for later pieces: what the first piece's graph holds, too
+        return [Unit(path, None, m.graph, 0, own_quads, as_quads(related, m.graph), elsewhere, projects, m.triples)]
+    every_shared = as_quads(m.shared, CONTEXT)  # for later pieces: what the first piece's graph holds, too
     out, start, piece_of = [], 0, {}
     for k, (_offset, _length, quads, count) in enumerate(m.pieces):
         these = projects[start:start + count]
@@ -245,13 +245,8 @@ def units(m: SourceMeta, placement: Placement, iris: Iris, cache: Path) -> list[
     for line in related:
         by_piece.setdefault(piece_of.get(iris.project_of(line[1:line.index(">")]), 0), []).append(line)
     for k, lines in by_piece.items():
-        out[k].related = _quads(lines, m.graph)
+        out[k].related = as_quads(lines, m.graph)
     return out
-
-
-def _quads(lines, graph: str) -> bytes:
-    suffix = f" <{graph}> .\n"
-    return "".join(line[:-3] + suffix for line in lines).encode("utf-8")
 
 
 @dataclass(frozen=True)
@@ -280,7 +275,7 @@ def validate_sources(metas: list[SourceMeta], shapes: Graph, reference: dict[URI
     if compiled.unsupported:
         raise ValueError("shapes use SHACL features devkg does not compile: " + "; ".join(compiled.unsupported))
     _shared.update(compiled=compiled, org_prefix=org_prefix, publish=publish,
-                   reference=b"".join(_quads((nt_line(t) for t in g), str(name)) for name, g in reference.items()),
+                   reference=b"".join(as_quads((nt_line(t) for t in g), str(name)) for name, g in reference.items()),
                    orgs={m.graph: m.orgs for m in metas}, organisations=placement.organisations)
     shards, shard = [], Shard()
     for m in sorted((m for m in metas if m.triples), key=lambda m: m.graph):
